@@ -1,0 +1,37 @@
+# The two commands: `make run` (the main job) and `make test`. Both set up everything.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+RUN := $(UV) run --frozen
+export FEAST_USAGE := False
+export BENTOML_DO_NOT_TRACK := True
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: run test serve ui bench env lint clean
+
+env: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+run: env
+	$(RUN) wealthpulse run
+
+test: env
+	$(RUN) pytest
+
+serve: env
+	$(RUN) wealthpulse serve
+
+ui: env
+	$(RUN) wealthpulse ui
+
+bench: env
+	$(RUN) python -m benchmarks.run
+
+lint: env
+	$(RUN) ruff check .
+
+clean:
+	rm -rf .wealthpulse dbt_project/target

@@ -1,0 +1,24 @@
+-- The dates features and labels are computed for: weekly for history (after a warm-up so
+-- the longest window has data), plus the latest day, which the online store serves.
+with days as (
+    select distinct snapshot_on as as_of_date from {{ ref('stg_landing__asset_snapshots') }}
+),
+
+bounds as (
+    select min(as_of_date) as first_day, max(as_of_date) as last_day from days
+),
+
+final as (
+    select
+        days.as_of_date,
+        case when days.as_of_date = bounds.last_day then true else false end as is_latest
+    from days
+    cross join bounds
+    where days.as_of_date = bounds.last_day
+        or (
+            {{ dbt.datediff('bounds.first_day', 'days.as_of_date', 'day') }} >= {{ var('as_of_warmup_days') }}
+            and {{ dbt.datediff('bounds.first_day', 'days.as_of_date', 'day') }} % {{ var('as_of_step_days') }} = 0
+        )
+)
+
+select * from final

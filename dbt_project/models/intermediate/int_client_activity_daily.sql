@@ -1,0 +1,61 @@
+-- One row per client per day the account existed: holdings plus that day's activity.
+-- Daily snapshots make the grid dense, so row-based windows below are day-based windows.
+with snapshots as (
+    select * from {{ ref('stg_landing__asset_snapshots') }}
+),
+
+events as (
+    select
+        client_id,
+        event_on as activity_on,
+        sum(case when event_type = 'login' then 1 else 0 end) as login_count,
+        sum(case when event_type = 'quote_view' then 1 else 0 end) as quote_view_count,
+        sum(case when event_type = 'product_page_view' then 1 else 0 end) as product_view_count,
+        sum(case when event_type = 'search' then 1 else 0 end) as search_count,
+        sum(case when event_type = 'research_read' then 1 else 0 end) as research_read_count,
+        sum(case when event_type = 'margin_page_view' then 1 else 0 end) as margin_view_count,
+        count(*) as event_count
+    from {{ ref('stg_landing__app_events') }}
+    group by client_id, event_on
+),
+
+trades as (
+    select
+        client_id,
+        traded_on as activity_on,
+        count(*) as trade_count,
+        sum(trade_amount) as trade_amount,
+        sum(commission_amount) as commission_amount
+    from {{ ref('stg_landing__trades') }}
+    group by client_id, traded_on
+),
+
+final as (
+    select
+        snapshots.client_id,
+        snapshots.snapshot_on as activity_on,
+        snapshots.cash_amount,
+        snapshots.equity_amount,
+        snapshots.fund_amount,
+        snapshots.bond_amount,
+        snapshots.wealth_product_amount,
+        snapshots.margin_debt_amount,
+        snapshots.aum_amount,
+        coalesce(events.login_count, 0) as login_count,
+        coalesce(events.quote_view_count, 0) as quote_view_count,
+        coalesce(events.product_view_count, 0) as product_view_count,
+        coalesce(events.search_count, 0) as search_count,
+        coalesce(events.research_read_count, 0) as research_read_count,
+        coalesce(events.margin_view_count, 0) as margin_view_count,
+        coalesce(events.event_count, 0) as event_count,
+        coalesce(trades.trade_count, 0) as trade_count,
+        coalesce(trades.trade_amount, 0) as trade_amount,
+        coalesce(trades.commission_amount, 0) as commission_amount
+    from snapshots
+    left join events
+        on snapshots.client_id = events.client_id and snapshots.snapshot_on = events.activity_on
+    left join trades
+        on snapshots.client_id = trades.client_id and snapshots.snapshot_on = trades.activity_on
+)
+
+select * from final

@@ -1,0 +1,38 @@
+-- Trailing windows per client and day. The grid is dense (one row per day), so
+-- "rows between N preceding" is exactly the last N+1 days, in portable SQL.
+with daily as (
+    select * from {{ ref('int_client_activity_daily') }}
+),
+
+windowed as (
+    select
+        client_id,
+        activity_on,
+        aum_amount,
+        cash_amount,
+        equity_amount,
+        fund_amount,
+        bond_amount,
+        wealth_product_amount,
+        margin_debt_amount,
+        {% for days in [7, 30, 90] %}
+        sum(login_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as logins_{{ days }}d,
+        sum(event_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as events_{{ days }}d,
+        sum(trade_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trades_{{ days }}d,
+        sum(trade_amount) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trade_amount_{{ days }}d,
+        {% endfor %}
+        sum(quote_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as quote_views_30d,
+        sum(product_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as product_views_30d,
+        sum(search_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as searches_30d,
+        sum(research_read_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as research_reads_30d,
+        sum(margin_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as margin_views_30d,
+        sum(commission_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as commission_90d,
+        lag(aum_amount, 7) over (partition by client_id order by activity_on) as aum_7d_ago,
+        lag(aum_amount, 30) over (partition by client_id order by activity_on) as aum_30d_ago,
+        max(case when login_count > 0 then activity_on end) over (partition by client_id order by activity_on rows between unbounded preceding and current row) as last_login_on,
+        max(case when trade_count > 0 then activity_on end) over (partition by client_id order by activity_on rows between unbounded preceding and current row) as last_trade_on,
+        min(activity_on) over (partition by client_id) as first_seen_on
+    from daily
+)
+
+select * from windowed

@@ -1,0 +1,24 @@
+with source as (
+    select * from {{ source('landing', 'asset_snapshots') }}
+),
+
+renamed as (
+    select
+        cast(client_id as varchar) as client_id,
+        cast(snapshot_date as date) as snapshot_on,
+        cast(cash as double) as cash_amount,
+        cast(equity as double) as equity_amount,
+        cast(fund as double) as fund_amount,
+        cast(bond as double) as bond_amount,
+        cast(wealth_product as double) as wealth_product_amount,
+        cast(margin_debt as double) as margin_debt_amount,
+        cast(aum as double) as aum_amount,
+        row_number() over (partition by client_id, snapshot_date order by dt desc) as row_rank
+    from source
+)
+
+select
+    client_id, snapshot_on, cash_amount, equity_amount, fund_amount, bond_amount,
+    wealth_product_amount, margin_debt_amount, aum_amount
+from renamed
+where row_rank = 1

@@ -1,0 +1,21 @@
+-- Personal fields (name, phone) stop here: nothing downstream may select them.
+with source as (
+    select * from {{ source('landing', 'clients') }}
+),
+
+renamed as (
+    select
+        cast(client_id as varchar) as client_id,
+        cast(branch as varchar) as branch_id,
+        cast(age_band as varchar) as age_band,
+        cast(channel as varchar) as acquisition_channel,
+        cast(advisor_id as varchar) as advisor_id,
+        cast(opened_at as date) as opened_on,
+        cast(dt as date) as exported_on,
+        row_number() over (partition by client_id order by dt desc) as row_rank
+    from source
+)
+
+select client_id, branch_id, age_band, acquisition_channel, advisor_id, opened_on, exported_on
+from renamed
+where row_rank = 1

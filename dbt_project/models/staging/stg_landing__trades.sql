@@ -1,0 +1,25 @@
+with source as (
+    select * from {{ source('landing', 'trades') }}
+),
+
+renamed as (
+    select
+        cast(trade_id as varchar) as trade_id,
+        cast(client_id as varchar) as client_id,
+        cast(traded_at as timestamp) as traded_at,
+        cast(traded_at as date) as traded_on,
+        cast(symbol as varchar) as symbol,
+        cast(side as varchar) as side,
+        cast(quantity as bigint) as quantity,
+        cast(price as double) as price,
+        cast(amount as double) as trade_amount,
+        cast(commission as double) as commission_amount,
+        row_number() over (partition by trade_id order by dt desc) as row_rank
+    from source
+)
+
+select
+    trade_id, client_id, traded_at, traded_on, symbol, side, quantity, price,
+    trade_amount, commission_amount
+from renamed
+where row_rank = 1

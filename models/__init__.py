@@ -1,0 +1,1 @@
+"""Training sets, training, evaluation, ONNX export, parity and the model registry."""

@@ -1,0 +1,32 @@
+"""The warehouse: every dbt model an asset, every dbt test an asset check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.defs.warehouse.project import dbt_project
+from orchestration.resources import PlatformResource
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """All dbt models live in the warehouse group; sources map to landing assets via meta."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "warehouse"
+
+
+translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource):
+    """`dbt build`: staging views, intermediate and mart tables, the marts' parquet exports, tests."""
+    platform.settings  # creates the warehouse and marts folders dbt writes into
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+defs = dg.Definitions(assets=[warehouse_models])

@@ -1,0 +1,66 @@
+"""The report printed after a run: rows per layer, checks, model metrics, where things are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster import ExecuteInProcessResult
+
+from wealthpulse.settings import Settings
+
+
+@dataclass(frozen=True)
+class Report:
+    text: str
+    ok: bool
+
+
+def _value(metadata: dict, key: str):
+    entry = metadata.get(key)
+    return getattr(entry, "value", entry)
+
+
+def build_report(
+    result: ExecuteInProcessResult, settings: Settings, seconds: float, ui_port: int, api_port: int
+) -> Report:
+    materialized: dict[str, dict] = {}
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        materialized[materialization.asset_key.to_user_string()] = dict(materialization.metadata)
+    checks = result.get_asset_check_evaluations()
+    failed_checks = [c for c in checks if not c.passed]
+
+    lines = [f"\nwealthpulse run {'finished' if result.success else 'FAILED'} in {seconds:.0f}s", "", "Rows per layer:"]
+    for key, metadata in materialized.items():
+        rows = _value(metadata, "rows")
+        if rows is None:
+            rows = _value(metadata, "dagster/row_count")
+        if rows is None:
+            rows = _value(metadata, "clients")
+        if rows is not None:
+            lines.append(f"  {key:<40} {int(rows):>12,}")
+    lines.append("")
+    lines.append(f"Checks: {len(checks) - len(failed_checks)} passed, {len(failed_checks)} failed")
+    for check in failed_checks:
+        lines.append(f"  FAILED {check.asset_key.to_user_string()}:{check.check_name} {check.description or ''}")
+    model = materialized.get("models/churn_model", {})
+    if model:
+        lines.append(
+            f"Churn model: test AUC {_value(model, 'test_auc'):.3f}, PR-AUC {_value(model, 'test_pr_auc'):.3f}, "
+            f"top-decile lift {_value(model, 'test_top_decile_lift'):.1f}x"
+        )
+    registered = materialized.get("models/churn_registered", {})
+    if registered:
+        lines.append(f"Registered: {_value(registered, 'tag')} in {settings.bentoml_home}")
+    if not result.success:
+        for event in result.all_events:
+            if event.is_failure:
+                lines.append(f"  step {event.step_key} failed: {event.message}")
+    lines += [
+        "",
+        f"State:  {settings.home}",
+        f"UI:     make ui     then open http://127.0.0.1:{ui_port}",
+        f"API:    make serve  then curl -X POST http://127.0.0.1:{api_port}/score "
+        "-H 'Content-Type: application/json' -d '{\"client_ids\": [\"C0000001\"]}'",
+    ]
+    return Report(text="\n".join(lines), ok=result.success and not failed_checks)

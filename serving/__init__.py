@@ -1,0 +1,1 @@
+"""The scoring service: Feast online features, ONNX models, answers over HTTP."""

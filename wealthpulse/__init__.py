@@ -1,0 +1,1 @@
+"""wealthpulse: the command line and the settings shared by every layer."""

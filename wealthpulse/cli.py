@@ -1,0 +1,122 @@
+"""The wealthpulse command line: simulate, run, serve, ui."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from wealthpulse.settings import PROJECT_ROOT, ensure_dirs, load_settings
+
+PRESET_NAMES = ("ci", "demo", "bench")
+UI_PORT = 3001
+API_PORT = 3000
+
+
+def _apply_overrides(args: argparse.Namespace) -> None:
+    """Flags win over the environment; the settings read the environment."""
+    if getattr(args, "home", None):
+        os.environ["WEALTHPULSE_HOME"] = str(Path(args.home).resolve())
+    if getattr(args, "preset", None):
+        os.environ["WEALTHPULSE_PRESET"] = args.preset
+    if getattr(args, "seed", None) is not None:
+        os.environ["WEALTHPULSE_SEED"] = str(args.seed)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from simulator import PRESETS, simulate, write_landing
+
+    preset = PRESETS[args.preset]
+    clients = args.clients or preset.clients
+    days = args.days or preset.days
+    started = time.perf_counter()
+    print(f"simulating {clients} clients x {days} days (seed {args.seed}) ...", flush=True)
+    tables = simulate(clients=clients, days=days, seed=args.seed)
+    counts = write_landing(tables, Path(args.out))
+    for table, rows in counts.items():
+        print(f"  {table:<18} {rows:>12,} rows")
+    print(f"wrote {Path(args.out).resolve()} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _apply_overrides(args)
+    settings = ensure_dirs(load_settings())
+    print(f"wealthpulse run: preset {settings.preset}, seed {settings.seed}, state in {settings.home}", flush=True)
+    started = time.perf_counter()
+    from orchestration.defs.warehouse.project import prepare_manifest
+
+    prepare_manifest()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.report import build_report
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    report = build_report(result, settings, time.perf_counter() - started, ui_port=UI_PORT, api_port=API_PORT)
+    print(report.text)
+    return 0 if report.ok else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _apply_overrides(args)
+    load_settings()
+    command = [
+        sys.executable, "-m", "bentoml", "serve", "serving.service:WealthPulse",
+        "--host", args.host, "--port", str(args.port),
+    ]
+    os.chdir(PROJECT_ROOT)
+    os.execv(sys.executable, command)
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    _apply_overrides(args)
+    ensure_dirs(load_settings())
+    command = [
+        sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions",
+        "--host", args.host, "--port", str(args.port),
+    ]
+    os.chdir(PROJECT_ROOT)
+    os.execv(sys.executable, command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wealthpulse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    simulate = sub.add_parser("simulate", help="write a simulated brokerage's landing files")
+    simulate.add_argument("--preset", choices=PRESET_NAMES, default="ci")
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--clients", type=int, help="override the preset's number of clients")
+    simulate.add_argument("--days", type=int, help="override the preset's number of days")
+    simulate.add_argument("--out", required=True, help="landing folder to write")
+    simulate.set_defaults(func=cmd_simulate)
+
+    run = sub.add_parser("run", help="materialize the whole asset graph, then print the report")
+    run.add_argument("--preset", choices=PRESET_NAMES, help="scale (default: $WEALTHPULSE_PRESET or demo)")
+    run.add_argument("--seed", type=int, help="simulator seed (default: $WEALTHPULSE_SEED or 7)")
+    run.add_argument("--home", help="state directory (default: $WEALTHPULSE_HOME or .wealthpulse)")
+    run.set_defaults(func=cmd_run)
+
+    serve = sub.add_parser("serve", help="start the scoring API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=API_PORT)
+    serve.add_argument("--home", help="state directory")
+    serve.set_defaults(func=cmd_serve)
+
+    ui = sub.add_parser("ui", help="start the Dagster UI on the materialized state")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=UI_PORT)
+    ui.add_argument("--home", help="state directory")
+    ui.set_defaults(func=cmd_ui)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
