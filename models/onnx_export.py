@@ -11,7 +11,7 @@ from onnxmltools.convert.common.data_types import FloatTensorType
 TARGET_OPSET = 15
 
 
-def export_onnx(booster: lgb.Booster) -> bytes:
+def export_onnx(booster: lgb.Booster, name: str = "model") -> bytes:
     """Plain probability tensors (no ZipMap), so serving reads column 1 as P(positive)."""
     model = convert_lightgbm(
         booster,
@@ -19,6 +19,9 @@ def export_onnx(booster: lgb.Booster) -> bytes:
         zipmap=False,
         target_opset=TARGET_OPSET,
     )
+    # The converter names the graph with a random UUID; a fixed name makes the bytes, and so
+    # the content-addressed version in the model store, depend on the model alone.
+    model.graph.name = name
     return model.SerializeToString()
 
 
@@ -27,6 +30,8 @@ def onnx_session(model_bytes: bytes) -> ort.InferenceSession:
     # Scoring is a few rows at a time: one thread avoids pool wake-up costs.
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
+    # The converter declares the label output as shape [1]; batches make ORT warn on every call.
+    options.log_severity_level = 3
     return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 from feast import FeatureStore
 
@@ -25,14 +24,20 @@ class PlatformResource(dg.ConfigurableResource):
         return ensure_dirs(Settings(home=Path(self.home), preset=self.preset, seed=self.seed))
 
 
-class WarehouseResource(dg.ConfigurableResource):
-    """Read-only queries against the DuckDB warehouse that dbt builds."""
+class MartsResource(dg.ConfigurableResource):
+    """The marts dbt exports as parquet: the handoff from the warehouse to Python.
+
+    Reading the files, not the DuckDB database, keeps Python steps off the warehouse's
+    connection (dbt holds it in the same process) and works the same on Spark or Trino.
+    """
 
     path: str
 
-    def query(self, sql: str) -> pd.DataFrame:
-        with duckdb.connect(self.path, read_only=True) as connection:
-            return connection.execute(sql).df()
+    def read(self, mart: str, columns: list[str] | None = None) -> pd.DataFrame:
+        file = Path(self.path) / f"{mart}.parquet"
+        if not file.exists():
+            raise FileNotFoundError(f"mart {mart!r} has not been exported yet: {file} is missing (run dbt build)")
+        return pd.read_parquet(file, columns=columns)
 
 
 class FeastResource(dg.ConfigurableResource):
@@ -50,7 +55,7 @@ def build_resources(settings: Settings | None = None) -> dict[str, dg.Configurab
     settings = ensure_dirs(settings or load_settings())
     return {
         "platform": PlatformResource(home=str(settings.home), preset=settings.preset, seed=settings.seed),
-        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "marts": MartsResource(path=str(settings.marts_dir)),
         "feast": FeastResource(repo_dir=str(settings.feature_repo_dir)),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

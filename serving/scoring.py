@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import onnxruntime as ort
@@ -28,12 +28,15 @@ def feature_rows(
     return matrix, known
 
 
-def feature_timestamp(online: dict[str, list], feature_names: list[str], index: int) -> str | None:
-    stamps = [online.get(f"{name}__ts", [None] * (index + 1))[index] for name in feature_names[:1]]
-    stamp = stamps[0]
+def feature_timestamp(online: dict[str, list], feature_name: str, index: int) -> str | None:
+    """ISO time of a client's feature row; Feast returns it as epoch seconds."""
+    stamps = online.get(f"{feature_name}__ts")
+    stamp = None if stamps is None else stamps[index]
+    if stamp is None:
+        return None
     if isinstance(stamp, datetime):
-        return stamp.isoformat()
-    return None if stamp is None else str(stamp)
+        return stamp.astimezone(UTC).isoformat()
+    return datetime.fromtimestamp(int(stamp), tz=UTC).isoformat()
 
 
 def score_clients(
@@ -51,7 +54,7 @@ def score_clients(
         ClientScore(
             client_id=client_id,
             churn_probability=probabilities[i],
-            feature_timestamp=feature_timestamp(online, feature_names, i),
+            feature_timestamp=feature_timestamp(online, feature_names[0], i),
         )
         if i in probabilities
         else ClientScore(client_id=client_id, error=UNKNOWN_CLIENT)

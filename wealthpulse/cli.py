@@ -56,7 +56,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     job = defs.resolve_implicit_global_asset_job_def()
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # Progress at INFO: one line per step, not Dagster's debug event stream.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     report = build_report(result, settings, time.perf_counter() - started, ui_port=UI_PORT, api_port=API_PORT)
     print(report.text)
     return 0 if report.ok else 1

@@ -8,6 +8,7 @@ registry and online store, Dagster instance, BentoML model store).
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,10 @@ def load_settings() -> Settings:
     for key, value in TELEMETRY_OFF.items():
         os.environ.setdefault(key, value)
     os.environ["WEALTHPULSE_HOME"] = str(home)
+    # dbt, dagster and bentoml are called as commands: use the ones installed beside this Python.
+    tools = str(Path(sys.executable).parent)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
     os.environ.setdefault("BENTOML_HOME", str(settings.bentoml_home))
     os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
     return settings

@@ -1,6 +1,11 @@
+{{ config(
+    materialized='external',
+    location=env_var('WEALTHPULSE_HOME') ~ '/marts/churn_labels.parquet',
+) }}
 -- 60-day churn labels by as-of date. A client active on the as-of date churns when, in the
 -- days strictly after it, assets fall below 20% of the as-of level or all activity stops.
 -- Only as-of dates whose whole horizon has been observed get a label.
+-- Exported as parquet: training reads its entity frame from this file.
 with daily as (
     select * from {{ ref('int_client_activity_daily') }}
 ),

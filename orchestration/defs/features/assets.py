@@ -1,6 +1,5 @@
 """Feast: apply the feature repo, materialize the latest features to the online store."""
 
-from __future__ import annotations
 
 from datetime import timedelta
 
@@ -10,7 +9,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from features.store import apply_repo
 from orchestration.defs.warehouse.assets import warehouse_models
-from orchestration.resources import FeastResource, WarehouseResource
+from orchestration.resources import FeastResource, MartsResource
 
 CLIENT_FEATURES = get_asset_key_for_model([warehouse_models], "mart_client_features")
 
@@ -45,23 +44,21 @@ def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
     description="The latest feature row of every client, materialized to the online store.",
 )
 def online_store(
-    context: dg.AssetExecutionContext, feast: FeastResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, feast: FeastResource, marts: MartsResource
 ) -> dg.MaterializeResult:
-    latest = warehouse.query("select max(as_of_date) as d from mart_client_features")["d"].iloc[0]
-    end = pd.Timestamp(latest).tz_localize("UTC") + timedelta(days=1)
+    as_of = pd.to_datetime(marts.read("client_features", columns=["as_of_date"])["as_of_date"])
+    latest = as_of.max()
+    end = latest.tz_localize("UTC") + timedelta(days=1)
     store = feast.store()
     view = store.get_feature_view("client_activity")
     start = end - view.ttl
     context.log.info(f"materializing {view.name} for {start.date()} .. {end.date()}")
     # An explicit window makes a re-run rewrite the same rows rather than skip or add.
     store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
-    clients = warehouse.query(
-        f"select count(*) as n from mart_client_features where as_of_date = date '{pd.Timestamp(latest).date()}'"
-    )["n"].iloc[0]
     return dg.MaterializeResult(
         metadata={
-            "as_of_date": str(pd.Timestamp(latest).date()),
-            "clients": dg.MetadataValue.int(int(clients)),
+            "as_of_date": str(latest.date()),
+            "clients": dg.MetadataValue.int(int((as_of == latest).sum())),
         }
     )
 

@@ -1,6 +1,5 @@
 """Landing: the simulated brokerage's daily exports, guarded by pandera contracts."""
 
-from __future__ import annotations
 
 import time
 

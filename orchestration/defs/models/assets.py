@@ -1,6 +1,5 @@
 """Churn model: point-in-time training set, LightGBM, ONNX with a parity gate, model store."""
 
-from __future__ import annotations
 
 import json
 import subprocess
@@ -18,7 +17,7 @@ from models.registry import register
 from models.training import TIMESTAMP, feature_matrix, time_split, train, training_frame
 from orchestration.defs.features.assets import feast_registry
 from orchestration.defs.warehouse.assets import warehouse_models
-from orchestration.resources import FeastResource, PlatformResource, WarehouseResource
+from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from wealthpulse.settings import PROJECT_ROOT
 
 CHURN_LABELS = get_asset_key_for_model([warehouse_models], "mart_churn_labels")
@@ -52,10 +51,12 @@ def churn_training_set(
     context: dg.AssetExecutionContext,
     platform: PlatformResource,
     feast: FeastResource,
-    warehouse: WarehouseResource,
+    marts: MartsResource,
 ) -> dg.MaterializeResult:
-    labels = warehouse.query(
-        f"select client_id, label_ts as {TIMESTAMP}, {CHURN.label} from mart_churn_labels order by label_ts, client_id"
+    labels = (
+        marts.read("churn_labels", columns=["client_id", "label_ts", CHURN.label])
+        .rename(columns={"label_ts": TIMESTAMP})
+        .sort_values([TIMESTAMP, "client_id"], kind="stable")
     )
     context.log.info(f"{len(labels)} label rows; joining {CHURN.feature_service} features point in time")
     frame = training_frame(feast.store(), CHURN.feature_service, labels)
@@ -123,7 +124,7 @@ def churn_model(context: dg.AssetExecutionContext, platform: PlatformResource, f
 def churn_onnx(platform: PlatformResource) -> dg.MaterializeResult:
     folder = _artifacts(platform)
     booster = lgb.Booster(model_file=str(folder / "model.txt"))
-    model_bytes = export_onnx(booster)
+    model_bytes = export_onnx(booster, name=CHURN.name)
     (folder / "model.onnx").write_bytes(model_bytes)
     return dg.MaterializeResult(metadata={"bytes": dg.MetadataValue.int(len(model_bytes))})
 

@@ -1,6 +1,5 @@
 """The warehouse: every dbt model an asset, every dbt test an asset check."""
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
@@ -26,7 +25,7 @@ translator = WarehouseTranslator(settings=DagsterDbtTranslatorSettings(enable_as
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource):
     """`dbt build`: staging views, intermediate and mart tables, the marts' parquet exports, tests."""
     platform.settings  # creates the warehouse and marts folders dbt writes into
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
 
 
 defs = dg.Definitions(assets=[warehouse_models])

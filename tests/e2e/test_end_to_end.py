@@ -1,0 +1,149 @@
+"""The whole graph on the ci preset, then the real scoring service over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.e2e
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BENTOML_HOME"}}
+    env.update(WEALTHPULSE_HOME=str(home), WEALTHPULSE_PRESET="ci", WEALTHPULSE_SEED="7")
+    return env
+
+
+def _run(home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "wealthpulse.cli", "run"],
+        cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=1800,
+    )
+
+
+def _registered_tag(report: str) -> str:
+    match = re.search(r"Registered: (churn:\w+)", report)
+    assert match, report
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e-home")
+
+
+@pytest.fixture(scope="module")
+def first_run(home: Path) -> subprocess.CompletedProcess:
+    result = _run(home)
+    assert result.returncode == 0, f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
+    return result
+
+
+def test_run_materializes_everything_and_every_check_passes(first_run):
+    report = first_run.stdout
+    assert "wealthpulse run finished" in report
+    checks = re.search(r"Checks: (\d+) passed, (\d+) failed", report)
+    assert checks and int(checks.group(1)) >= 30 and checks.group(2) == "0", report
+    auc = float(re.search(r"test AUC (\d\.\d+)", report).group(1))
+    assert auc > 0.7, report
+    for table in ("landing/clients", "landing/app_events", "mart_client_features", "models/churn_training_set"):
+        assert table in report
+
+
+def test_state_lives_under_home(first_run, home: Path):
+    for folder in ("landing/clients", "warehouse", "marts", "feast", "dagster", "bentoml/models/churn"):
+        assert (home / folder).exists(), folder
+    assert (home / "feast" / "online_store.db").exists()
+
+
+def test_personal_fields_stay_in_landing(first_run, home: Path):
+    features = pd.read_parquet(home / "marts" / "client_features.parquet")
+    assert not {"name", "phone"} & set(features.columns)
+
+
+@pytest.fixture(scope="module")
+def service(first_run, home: Path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
+        cwd=ROOT, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"service exited early:\n{process.stdout.read()}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("service not ready within 120 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _latest_clients(home: Path, n: int) -> list[str]:
+    features = pd.read_parquet(home / "marts" / "client_features.parquet", columns=["client_id", "as_of_date"])
+    latest = features[features["as_of_date"] == features["as_of_date"].max()]
+    return sorted(latest["client_id"])[:n]
+
+
+def test_score_known_and_unknown_clients(service, home: Path):
+    known = _latest_clients(home, 3)
+    response = httpx.post(f"{service}/score", json={"client_ids": [*known, "C9999999"]}, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    scores = {entry["client_id"]: entry for entry in body["scores"]}
+    for client_id in known:
+        assert 0.0 <= scores[client_id]["churn_probability"] <= 1.0
+        assert scores[client_id]["error"] is None
+        assert scores[client_id]["feature_timestamp"]
+    assert scores["C9999999"]["churn_probability"] is None
+    assert "unknown client_id" in scores["C9999999"]["error"]
+    assert body["model_versions"]["churn"].startswith("churn:")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"client_ids": "C0000001"}, {"client_ids": []}, {"ids": ["C0000001"]}, {"client_ids": [1, {"a": 2}]}],
+)
+def test_malformed_body_is_422_naming_the_field(service, body):
+    response = httpx.post(f"{service}/score", json=body, timeout=30)
+    assert response.status_code == 422, response.text
+    assert "client_ids" in response.text
+
+
+def test_invalid_json_is_422(service):
+    response = httpx.post(
+        f"{service}/score", content=b"{not json", headers={"Content-Type": "application/json"}, timeout=30
+    )
+    assert response.status_code == 422, response.text
+
+
+def test_rerun_is_safe_and_gives_the_same_result(first_run, home: Path):
+    second = _run(home)
+    assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
+    assert _registered_tag(second.stdout) == _registered_tag(first_run.stdout)
+    rows = lambda text: re.findall(r"^\s+(\S+)\s+([\d,]+)$", text, flags=re.M)  # noqa: E731
+    assert rows(second.stdout) == rows(first_run.stdout)

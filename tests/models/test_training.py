@@ -1,0 +1,78 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.config import CHURN
+from models.evaluation import binary_metrics
+from models.onnx_export import check_parity, export_onnx, onnx_positive_proba, onnx_session
+from models.training import TIMESTAMP, feature_matrix, time_split, train
+
+FEATURES = ["signal", "noise", "weak"]
+
+
+def synthetic_frame(rows_per_date: int = 600, dates: int = 10, seed: int = 3) -> pd.DataFrame:
+    """A frame with a known signal: the label depends on `signal` and a little on `weak`."""
+    rng = np.random.default_rng(seed)
+    n = rows_per_date * dates
+    signal, noise, weak = rng.normal(size=(3, n))
+    logit = -2.5 + 1.8 * signal + 0.4 * weak
+    label = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return pd.DataFrame(
+        {
+            "client_id": [f"C{i % rows_per_date:07d}" for i in range(n)],
+            TIMESTAMP: pd.to_datetime("2025-07-01", utc=True)
+            + pd.to_timedelta(np.repeat(np.arange(dates) * 7, rows_per_date), unit="D"),
+            "signal": signal,
+            "noise": noise,
+            "weak": weak,
+            CHURN.label: label,
+        }
+    )
+
+
+def test_time_split_keeps_dates_apart_and_orders_them():
+    split = time_split(synthetic_frame(), CHURN)
+    train_dates, val_dates, test_dates = (set(part[TIMESTAMP]) for part in (split.train, split.validation, split.test))
+    assert not (train_dates & val_dates) and not (val_dates & test_dates) and not (train_dates & test_dates)
+    assert max(train_dates) < min(val_dates) <= max(val_dates) < min(test_dates)
+    assert len(split.train) + len(split.validation) + len(split.test) == 6000
+
+
+def test_time_split_needs_three_dates():
+    frame = synthetic_frame(dates=2)
+    with pytest.raises(ValueError, match="at least 3 as-of dates"):
+        time_split(frame, CHURN)
+
+
+def test_training_learns_the_signal_and_onnx_matches():
+    split = time_split(synthetic_frame(), CHURN)
+    booster = train(split, FEATURES, CHURN)
+    test_x = feature_matrix(split.test, FEATURES)
+    metrics = binary_metrics(split.test[CHURN.label].to_numpy(), booster.predict(test_x))
+    assert metrics["auc"] > 0.8
+    assert metrics["top_decile_lift"] > 2.0
+
+    model_bytes = export_onnx(booster)
+    parity = check_parity(booster, model_bytes, test_x)
+    assert parity["max_abs_diff"] <= 1e-5
+    assert parity["top_decile_overlap"] == 1.0
+    onnx_scores = onnx_positive_proba(onnx_session(model_bytes), test_x)
+    assert onnx_scores.shape == (len(split.test),)
+    assert np.all((onnx_scores >= 0) & (onnx_scores <= 1))
+
+
+def test_metrics_need_both_classes():
+    with pytest.raises(ValueError, match="both classes"):
+        binary_metrics(np.zeros(10), np.linspace(0, 1, 10))
+
+
+def test_feature_matrix_names_missing_features():
+    with pytest.raises(ValueError, match="signal"):
+        feature_matrix(pd.DataFrame({"noise": [1.0]}), ["signal", "noise"])
+
+
+def test_export_is_byte_stable():
+    """The model store versions by content: the same booster must give the same bytes."""
+    split = time_split(synthetic_frame(dates=5), CHURN)
+    booster = train(split, FEATURES, CHURN)
+    assert export_onnx(booster, name="churn") == export_onnx(booster, name="churn")

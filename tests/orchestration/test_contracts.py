@@ -1,0 +1,54 @@
+import pandas as pd
+import pytest
+
+from orchestration.defs.landing.contracts import CONTRACTS, validate_table
+
+
+def _assessments() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "assessment_id": ["RA1", "RA2", "RA3"],
+            "client_id": ["C0000001", "C0000002", "C0000003"],
+            "risk_level": ["C1", "C3", "C5"],
+            "assessed_at": pd.to_datetime(["2024-01-02", "2024-03-04", "2025-06-01"]),
+            "dt": ["2025-06-01", "2025-06-01", "2025-06-02"],
+        }
+    )
+
+
+def test_valid_table_passes():
+    result = validate_table("risk_assessments", _assessments())
+    assert result.passed
+    assert result.rows == 3
+
+
+def test_failures_name_column_reason_and_partition():
+    frame = _assessments()
+    frame.loc[2, "risk_level"] = "C9"
+    frame.loc[1, "client_id"] = "bad-id"
+    result = validate_table("risk_assessments", frame)
+    assert not result.passed
+    by_column = {row.column: row for row in result.failures.itertuples()}
+    assert by_column["risk_level"].failure_case == "C9"
+    assert by_column["risk_level"].dt == "2025-06-02"
+    assert "isin" in by_column["risk_level"].check
+    assert by_column["client_id"].failure_case == "bad-id"
+    assert "risk_level" in result.summary()
+
+
+def test_missing_column_fails():
+    frame = _assessments().drop(columns=["risk_level"])
+    result = validate_table("risk_assessments", frame)
+    assert not result.passed
+    assert "risk_level" in set(result.failures["failure_case"].astype(str))
+
+
+def test_unknown_table_is_a_clear_error():
+    with pytest.raises(KeyError, match="no contract for landing table"):
+        validate_table("nope", _assessments())
+
+
+def test_every_landing_table_has_a_contract():
+    from simulator import TABLES
+
+    assert set(CONTRACTS) == set(TABLES)

@@ -1,0 +1,67 @@
+"""The Definitions load, and the asset graph is the one the design describes."""
+
+import dagster as dg
+
+from orchestration.definitions import defs
+from simulator import TABLES
+
+EXPECTED_ASSETS = {
+    *(f"landing/{table}" for table in TABLES),
+    *(f"stg_landing__{table}" for table in TABLES),
+    "int_client_activity_daily",
+    "int_as_of_dates",
+    "int_client_activity_windows",
+    "mart_client_features",
+    "mart_churn_labels",
+    "features/feast_registry",
+    "features/online_store",
+    "models/churn_training_set",
+    "models/churn_model",
+    "models/churn_onnx",
+    "models/churn_registered",
+}
+
+
+def _graph():
+    return defs.resolve_asset_graph()
+
+
+def test_asset_graph_snapshot():
+    keys = {key.to_user_string() for key in _graph().get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS
+
+
+def test_lineage_runs_from_landing_to_the_model_store():
+    graph = _graph()
+    upstream = graph.get(dg.AssetKey(["models", "churn_registered"]))
+    seen, frontier = set(), [upstream.key]
+    while frontier:
+        key = frontier.pop()
+        seen.add(key)
+        frontier.extend(parent for parent in graph.get(key).parent_keys if parent not in seen)
+    for table in ("clients", "asset_snapshots", "app_events", "trades", "risk_assessments"):
+        assert dg.AssetKey(["landing", table]) in seen, table
+
+
+def test_every_landing_table_has_a_blocking_contract_check():
+    graph = _graph()
+    check_keys = graph.asset_check_keys
+    for table in TABLES:
+        key = dg.AssetCheckKey(dg.AssetKey(["landing", table]), "contract")
+        assert key in check_keys
+        assert graph.get_check_spec(key).blocking
+
+
+def test_dbt_tests_and_parity_are_asset_checks():
+    names = {(key.asset_key.to_user_string(), key.name) for key in _graph().asset_check_keys}
+    assert ("models/churn_onnx", "parity") in names
+    assert any(asset == "mart_churn_labels" and "accepted_values" in name for asset, name in names)
+
+
+def test_groups():
+    graph = _graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["landing/clients"] == "landing"
+    assert groups["mart_client_features"] == "warehouse"
+    assert groups["features/online_store"] == "features"
+    assert groups["models/churn_registered"] == "models"

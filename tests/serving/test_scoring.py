@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from models.onnx_export import export_onnx, onnx_session
+from models.config import CHURN
+from models.training import time_split, train
+from serving.schemas import MAX_CLIENT_IDS, ScoreRequest
+from serving.scoring import UNKNOWN_CLIENT, feature_rows, score_clients
+from tests.models.test_training import FEATURES, synthetic_frame
+
+
+def test_feature_rows_skip_unknown_clients_and_keep_model_order():
+    online = {"a": [1.0, None, 3.0], "b": [10.0, None, None]}
+    matrix, known = feature_rows(online, ["C1", "C2", "C3"], ["b", "a"])
+    assert known == [0, 2]
+    assert matrix.shape == (2, 2)
+    assert matrix[0].tolist() == [10.0, 1.0]
+    assert np.isnan(matrix[1, 0]) and matrix[1, 1] == 3.0
+
+
+def test_score_clients_scores_known_and_flags_unknown():
+    split = time_split(synthetic_frame(), CHURN)
+    session = onnx_session(export_onnx(train(split, FEATURES, CHURN)))
+    online = {"signal": [2.0, None, -2.0], "noise": [0.0, None, 0.0], "weak": [0.0, None, 0.0]}
+    scores = score_clients(online, ["C1", "C2", "C3"], FEATURES, session)
+    assert [s.client_id for s in scores] == ["C1", "C2", "C3"]
+    assert scores[1].error == UNKNOWN_CLIENT and scores[1].churn_probability is None
+    assert 0 <= scores[2].churn_probability < scores[0].churn_probability <= 1
+
+
+def test_request_limits():
+    assert ScoreRequest(client_ids=["C0000001"]).client_ids == ["C0000001"]
+    with pytest.raises(ValidationError, match="client_ids"):
+        ScoreRequest(client_ids=[])
+    with pytest.raises(ValidationError, match="client_ids"):
+        ScoreRequest(client_ids=["C"] * (MAX_CLIENT_IDS + 1))
+    with pytest.raises(ValidationError, match="client_ids"):
+        ScoreRequest(client_ids="C0000001")
+
+
+def test_feature_timestamp_is_iso_utc():
+    from serving.scoring import feature_timestamp
+
+    online = {"a": [1.0, None], "a__ts": [1764201600, None]}
+    assert feature_timestamp(online, "a", 0) == "2025-11-27T00:00:00+00:00"
+    assert feature_timestamp(online, "a", 1) is None
