@@ -19,6 +19,7 @@ run: env
 	$(RUN) wealthpulse run
 
 test: env
+	$(RUN) ruff check .
 	$(RUN) pytest
 
 serve: env

@@ -34,9 +34,7 @@ def repo_contents(project: str) -> RepoContents:
 def apply_repo(store: FeatureStore) -> RepoContents:
     """Register every object and delete the ones no longer declared, as `feast apply` does."""
     contents = repo_contents(store.project)
-    apply_total_with_repo_instance(
-        store, store.project, store.registry, contents, skip_source_validation=False
-    )
+    apply_total_with_repo_instance(store, store.project, store.registry, contents, skip_source_validation=False)
     return contents
 
 

@@ -21,7 +21,7 @@ class PlatformResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
-        return ensure_dirs(Settings(home=Path(self.home), preset=self.preset, seed=self.seed))
+        return Settings(home=Path(self.home), preset=self.preset, seed=self.seed)
 
 
 class MartsResource(dg.ConfigurableResource):

@@ -71,8 +71,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _apply_overrides(args)
     load_settings()
     command = [
-        sys.executable, "-m", "bentoml", "serve", "serving.service:WealthPulse",
-        "--host", args.host, "--port", str(args.port),
+        sys.executable,
+        "-m",
+        "bentoml",
+        "serve",
+        "serving.service:WealthPulse",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
     ]
     os.chdir(PROJECT_ROOT)
     os.execv(sys.executable, command)
@@ -82,8 +89,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _apply_overrides(args)
     ensure_dirs(load_settings())
     command = [
-        sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions",
-        "--host", args.host, "--port", str(args.port),
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
     ]
     os.chdir(PROJECT_ROOT)
     os.execv(sys.executable, command)

@@ -27,7 +27,11 @@ def _env(home: Path) -> dict[str, str]:
 def _run(home: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "wealthpulse.cli", "run"],
-        cwd=ROOT, env=_env(home), capture_output=True, text=True, timeout=1800,
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
 
 
@@ -35,6 +39,11 @@ def _registered_tag(report: str) -> str:
     match = re.search(r"Registered: (churn:\w+)", report)
     assert match, report
     return match.group(1)
+
+
+def _report_rows(stdout: str) -> list[tuple[str, str]]:
+    section = stdout.split("Rows per layer:", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^\s+(\S+)\s+([\d,]+)$", section, flags=re.M)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +87,11 @@ def service(first_run, home: Path):
         port = sock.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
-        cwd=ROOT, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -145,5 +158,5 @@ def test_rerun_is_safe_and_gives_the_same_result(first_run, home: Path):
     second = _run(home)
     assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
     assert _registered_tag(second.stdout) == _registered_tag(first_run.stdout)
-    rows = lambda text: re.findall(r"^\s+(\S+)\s+([\d,]+)$", text, flags=re.M)  # noqa: E731
-    assert rows(second.stdout) == rows(first_run.stdout)
+    assert _report_rows(second.stdout) == _report_rows(first_run.stdout)
+    assert len(_report_rows(second.stdout)) >= 12

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from models.onnx_export import export_onnx, onnx_session
 from models.config import CHURN
+from models.onnx_export import export_onnx, onnx_session
 from models.training import time_split, train
 from serving.schemas import MAX_CLIENT_IDS, ScoreRequest
 from serving.scoring import UNKNOWN_CLIENT, feature_rows, score_clients

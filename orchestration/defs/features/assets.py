@@ -1,6 +1,5 @@
 """Feast: apply the feature repo, materialize the latest features to the online store."""
 
-
 from datetime import timedelta
 
 import dagster as dg
@@ -43,9 +42,7 @@ def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
     owners=["team:data-platform"],
     description="The latest feature row of every client, materialized to the online store.",
 )
-def online_store(
-    context: dg.AssetExecutionContext, feast: FeastResource, marts: MartsResource
-) -> dg.MaterializeResult:
+def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     as_of = pd.to_datetime(marts.read("client_features", columns=["as_of_date"])["as_of_date"])
     latest = as_of.max()
     end = latest.tz_localize("UTC") + timedelta(days=1)

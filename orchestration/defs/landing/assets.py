@@ -1,6 +1,5 @@
 """Landing: the simulated brokerage's daily exports, guarded by pandera contracts."""
 
-
 import time
 
 import dagster as dg

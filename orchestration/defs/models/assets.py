@@ -1,6 +1,5 @@
 """Churn model: point-in-time training set, LightGBM, ONNX with a parity gate, model store."""
 
-
 import json
 import subprocess
 
@@ -94,7 +93,12 @@ def churn_model(context: dg.AssetExecutionContext, platform: PlatformResource, f
     metrics = binary_metrics(split.test[CHURN.label].to_numpy(), test_scores)
     folder = _artifacts(platform)
     booster.save_model(str(folder / "model.txt"))
-    summary = {"metrics": metrics, "split": split.describe(), "feature_names": feature_names, "trees": booster.num_trees()}
+    summary = {
+        "metrics": metrics,
+        "split": split.describe(),
+        "feature_names": feature_names,
+        "trees": booster.num_trees(),
+    }
     (folder / "training_summary.json").write_text(json.dumps(summary, indent=2))
     importance = pd.Series(booster.feature_importance("gain"), index=feature_names).sort_values(ascending=False)
     context.log.info(f"churn test AUC {metrics['auc']:.4f} on {int(metrics['rows'])} rows")
@@ -106,9 +110,7 @@ def churn_model(context: dg.AssetExecutionContext, platform: PlatformResource, f
             "test_brier": dg.MetadataValue.float(metrics["brier"]),
             "trees": dg.MetadataValue.int(booster.num_trees()),
             "split": dg.MetadataValue.json(split.describe()),
-            "top_features_by_gain": dg.MetadataValue.md(
-                importance.head(10).rename("gain").to_frame().to_markdown()
-            ),
+            "top_features_by_gain": dg.MetadataValue.md(importance.head(10).rename("gain").to_frame().to_markdown()),
         }
     )
 

@@ -1,0 +1,123 @@
+"""Write simulated tables as hive-partitioned daily landing parquet.
+
+Layout: ``<out_dir>/<table>/dt=YYYY-MM-DD/part-0.parquet``. ``dt`` is the export day and
+lives only in the folder name. Each table is written in full to a hidden sibling folder and
+swapped in with renames, so a reader never sees a half-written table (between the two
+renames, for an instant, none) and a re-run replaces, never appends. Hidden (dot) folders
+are skipped by pyarrow datasets and by ``*/`` globs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from simulator.schema import SCHEMAS, in_memory_schema
+
+PART_FILE = "part-0.parquet"
+_US_PER_DAY = 86_400 * 1_000_000
+_EPOCH = datetime.date(1970, 1, 1)
+
+# How each table's rows map to their export day (column, kind): "date" = that date,
+# "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
+# window were all exported on its first day (no column: every row on the first day).
+_PARTITION_RULE: dict[str, tuple[str | None, str]] = {
+    "clients": ("opened_at", "from_start"),
+    "risk_assessments": ("assessed_at", "from_start"),
+    "products": (None, "from_start"),
+    "asset_snapshots": ("snapshot_date", "date"),
+    "trades": ("traded_at", "timestamp"),
+    "app_events": ("event_at", "timestamp"),
+}
+
+
+def write_landing(
+    tables: dict[str, pd.DataFrame], out_dir: Path | str, start: datetime.date | None = None
+) -> dict[str, int]:
+    """Write every table; returns rows written per table.
+
+    ``start`` (first day of the simulated window) defaults to ``frame.attrs["start"]`` (a date
+    or ISO string, set by ``simulate``); only clients, risk_assessments and products need it.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, int] = {}
+    for name, frame in tables.items():
+        if name not in SCHEMAS:
+            raise ValueError(f"unknown landing table {name!r}")
+        table = _to_arrow(name, frame)
+        day = _export_day(name, table, start or _attrs_start(frame))
+        _replace_dir(out_dir / name, partial(_write_partitions, table, SCHEMAS[name], day))
+        written[name] = table.num_rows
+    return written
+
+
+def _attrs_start(frame: pd.DataFrame) -> datetime.date | None:
+    value = frame.attrs.get("start")
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
+    """The frame as Arrow with the contract's types, strings still ``large_string``.
+
+    The cast to ``string`` happens per partition in ``_write_partitions``: a whole bench
+    column can exceed the 2 GiB that ``string``'s int32 offsets can address. Dropping the
+    pandas metadata keeps index details out of every file.
+    """
+    # columns= selects without the full copy that frame[names] would make (GBs for bench).
+    table = pa.Table.from_pandas(frame, columns=SCHEMAS[name].names, preserve_index=False)
+    return table.cast(in_memory_schema(name)).replace_schema_metadata(None)
+
+
+def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
+    """int64 days since 1970-01-01 of the partition of every row."""
+    column, kind = _PARTITION_RULE[name]
+    if kind == "from_start" and start is None:
+        raise ValueError(f"{name}: pass start= (or frame.attrs['start']) to partition it")
+    if column is None:
+        return np.full(table.num_rows, (start - _EPOCH).days, dtype=np.int64)
+    values = table.column(column)
+    if kind == "timestamp":
+        micros = values.cast(pa.int64()).to_numpy()
+        return np.floor_divide(micros, _US_PER_DAY)
+    days = values.cast(pa.int32()).to_numpy().astype(np.int64)
+    if kind == "from_start":
+        days = np.maximum(days, (start - _EPOCH).days)
+    return days
+
+
+def _write_partitions(table: pa.Table, schema: pa.Schema, day: np.ndarray, root: Path) -> None:
+    if day.size and np.any(day[1:] < day[:-1]):
+        order = np.argsort(day, kind="stable")  # keep the frame's order within a day
+        table, day = table.take(order), day[order]
+    bounds = np.flatnonzero(np.diff(day)) + 1
+    starts = np.concatenate([[0], bounds]) if day.size else np.array([], dtype=np.int64)
+    stops = np.concatenate([bounds, [day.size]]) if day.size else starts
+    for lo, hi in zip(starts, stops, strict=True):
+        folder = root / f"dt={_EPOCH + datetime.timedelta(days=int(day[lo]))}"
+        folder.mkdir()
+        pq.write_table(table.slice(lo, hi - lo).cast(schema), folder / PART_FILE)
+
+
+def _replace_dir(final: Path, fill: Callable[[Path], None]) -> None:
+    """Build ``final`` via ``fill(tmp)`` in a hidden sibling, then swap it in."""
+    tmp = final.with_name(f".{final.name}.tmp")
+    old = final.with_name(f".{final.name}.old")
+    for leftover in (tmp, old):  # from an interrupted earlier run
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    tmp.mkdir()
+    fill(tmp)
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
