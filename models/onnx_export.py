@@ -11,6 +11,38 @@ from onnxmltools.convert.common.data_types import FloatTensorType
 TARGET_OPSET = 15
 
 
+def snap_thresholds_to_float32(booster: lgb.Booster) -> lgb.Booster:
+    """The same model with every numerical split threshold moved down to a float32 value.
+
+    LightGBM keeps thresholds as doubles; ONNX's tree ensemble stores them as float32. A
+    double threshold t between two adjacent float32 values a < t < b is rounded to the
+    nearest, which may be b, and then a feature equal to b goes the other way. For float32
+    inputs (the only ones we feed) ``x <= t`` holds exactly when ``x <= a`` with a the
+    largest float32 not above t, so snapping t to a changes no prediction of this model and
+    makes LightGBM and ONNX Runtime take the same branch on every row.
+    """
+    lines = booster.model_to_string().split("\n")
+    # Each tree has one threshold= and one decision_type= line (in that order): pair them.
+    threshold_rows = [i for i, line in enumerate(lines) if line.startswith("threshold=")]
+    decision_rows = [i for i, line in enumerate(lines) if line.startswith("decision_type=")]
+    if len(threshold_rows) != len(decision_rows):
+        raise ValueError("unexpected LightGBM model text: thresholds and decision types do not pair up")
+    for t_row, d_row in zip(threshold_rows, decision_rows, strict=True):
+        values = np.array(lines[t_row].split("=", 1)[1].split(), dtype=np.float64)
+        decision_types = np.array(lines[d_row].split("=", 1)[1].split(), dtype=np.int64)
+        snapped = values.astype(np.float32)
+        above = snapped.astype(np.float64) > values
+        snapped[above] = np.nextafter(snapped[above], np.float32(-np.inf))
+        # Bit 0 of the decision type marks a categorical split: its threshold is an index.
+        numerical = (decision_types & 1) == 0
+        values[numerical] = snapped[numerical].astype(np.float64)
+        lines[t_row] = "threshold=" + " ".join(repr(float(v)) for v in values)
+    # tree_sizes gives each tree's length in bytes, which the new numbers change; without it
+    # LightGBM reads the trees one after another.
+    lines = [line for line in lines if not line.startswith("tree_sizes=")]
+    return lgb.Booster(model_str="\n".join(lines))
+
+
 def export_onnx(booster: lgb.Booster, name: str = "model") -> bytes:
     """Plain probability tensors (no ZipMap), so serving reads column 1 as P(positive)."""
     model = convert_lightgbm(

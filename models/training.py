@@ -10,6 +10,7 @@ import pandas as pd
 from feast import FeatureStore
 
 from models.config import ModelConfig
+from models.onnx_export import snap_thresholds_to_float32
 
 ENTITY_KEY = "client_id"
 TIMESTAMP = "event_timestamp"
@@ -95,5 +96,7 @@ def train(split: Split, feature_names: list[str], config: ModelConfig) -> lgb.Bo
         callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
     )
     # Keep only the trees up to the best iteration, so every consumer (ONNX export,
-    # reason codes) sees the same model without having to pass the iteration along.
-    return lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
+    # reason codes) sees the same model without having to pass the iteration along; with
+    # float32 thresholds, ONNX Runtime scores it exactly as LightGBM does.
+    best = lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
+    return snap_thresholds_to_float32(best)

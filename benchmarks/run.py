@@ -1,0 +1,121 @@
+"""Benchmarks on the materialized state of `make run`: scoring latency end to end and per layer.
+
+Prints a markdown table; record it in benchmarks/README.md with the machine and the date.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+
+import httpx
+import numpy as np
+import pandas as pd
+
+from wealthpulse.settings import PROJECT_ROOT, load_settings
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = np.sort(samples_ms)
+    return {
+        "p50_ms": float(np.percentile(ordered, 50)),
+        "p99_ms": float(np.percentile(ordered, 99)),
+        "mean_ms": float(statistics.fmean(ordered)),
+        "n": len(ordered),
+    }
+
+
+def bench_onnx(rows: int, repeats: int) -> dict[str, float]:
+    from models.onnx_export import onnx_positive_proba, onnx_session
+    from models.registry import load
+
+    model_bytes, metadata, _ = load("churn")
+    session = onnx_session(model_bytes)
+    features = np.random.default_rng(0).random((rows, len(metadata["feature_names"])), dtype=np.float32)
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        onnx_positive_proba(session, features)
+        samples.append((time.perf_counter() - started) * 1000)
+    return percentiles(samples)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_http(client_ids: list[str], batch: int, repeats: int) -> dict[str, float]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        results = {}
+        with httpx.Client(base_url=url, timeout=30) as client:
+            for size in (1, batch):
+                body = {"client_ids": client_ids[:size]}
+                for _ in range(20):  # warm-up
+                    client.post("/score", json=body).raise_for_status()
+                samples = []
+                for i in range(repeats):
+                    body = {"client_ids": client_ids[i % 50 : i % 50 + size]}
+                    started = time.perf_counter()
+                    client.post("/score", json=body).raise_for_status()
+                    samples.append((time.perf_counter() - started) * 1000)
+                results[f"score_http_{size}"] = percentiles(samples)
+        return results
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def main() -> int:
+    settings = load_settings()
+    features = settings.marts_dir / "client_features.parquet"
+    if not features.exists():
+        print(f"no materialized state in {settings.home}: run `make run` first", file=sys.stderr)
+        return 1
+    frame = pd.read_parquet(features, columns=["client_id", "as_of_date"])
+    client_ids = sorted(frame.loc[frame["as_of_date"] == frame["as_of_date"].max(), "client_id"])
+    results = {
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "preset": settings.preset,
+        "clients_online": len(client_ids),
+        "onnx_1_row": bench_onnx(1, 2000),
+        "onnx_100_rows": bench_onnx(100, 500),
+        **bench_http(client_ids, batch=100, repeats=300),
+    }
+    out = PROJECT_ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print("| measure | p50 ms | p99 ms | n |\n|---|---|---|---|")
+    for key, value in results.items():
+        if isinstance(value, dict):
+            print(f"| {key} | {value['p50_ms']:.3f} | {value['p99_ms']:.3f} | {value['n']} |")
+    print(f"\n{results['machine']}, {results['date']}, {results['clients_online']} clients online")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
