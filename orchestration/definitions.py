@@ -2,16 +2,17 @@
 
 import dagster as dg
 
-from orchestration.defs.features.assets import defs as features_defs
-from orchestration.defs.landing.assets import defs as landing_defs
-from orchestration.defs.models.assets import defs as models_defs
-from orchestration.defs.warehouse.assets import defs as warehouse_defs
+from orchestration.defs.features import assets as features
+from orchestration.defs.landing import assets as landing
+from orchestration.defs.models import assets as models
+from orchestration.defs.warehouse import assets as warehouse
 from orchestration.resources import build_resources
 
+# Only one Definitions may live at module scope: the layers are imported as modules.
 defs = dg.Definitions.merge(
-    landing_defs,
-    warehouse_defs,
-    features_defs,
-    models_defs,
+    landing.defs,
+    warehouse.defs,
+    features.defs,
+    models.defs,
     dg.Definitions(resources=build_resources()),
 )

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from wealthpulse.settings import PROJECT_ROOT, ensure_dirs, load_settings
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     ui.set_defaults(func=cmd_ui)
 
     args = parser.parse_args(argv)
+    # Libraries' notices to their own developers (deprecations inside ibis, dagster-dbt) are
+    # not for the person running the pipeline.
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
     return args.func(args)
 
 

@@ -65,3 +65,21 @@ def test_groups():
     assert groups["mart_client_features"] == "warehouse"
     assert groups["features/online_store"] == "features"
     assert groups["models/churn_registered"] == "models"
+
+
+def test_dagster_loads_the_code_location(tmp_path):
+    """What `dagster dev` and the UI do: load the module as a code location and validate it."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration.definitions"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Validation successful" in result.stdout + result.stderr
