@@ -50,7 +50,10 @@ final as (
         coalesce(events.event_count, 0) as event_count,
         coalesce(trades.trade_count, 0) as trade_count,
         coalesce(trades.trade_amount, 0) as trade_amount,
-        coalesce(trades.commission_amount, 0) as commission_amount
+        coalesce(trades.commission_amount, 0) as commission_amount,
+        snapshots.margin_debt_amount * {{ var('margin_interest_rate') }} / 365.0 as margin_interest_amount,
+        coalesce(trades.commission_amount, 0)
+            + snapshots.margin_debt_amount * {{ var('margin_interest_rate') }} / 365.0 as revenue_amount
     from snapshots
     left join events
         on snapshots.client_id = events.client_id and snapshots.snapshot_on = events.activity_on

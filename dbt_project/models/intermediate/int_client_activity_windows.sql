@@ -27,6 +27,7 @@ windowed as (
         sum(research_read_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as research_reads_30d,
         sum(margin_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as margin_views_30d,
         sum(commission_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as commission_90d,
+        sum(revenue_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as revenue_90d,
         lag(aum_amount, 7) over (partition by client_id order by activity_on) as aum_7d_ago,
         lag(aum_amount, 30) over (partition by client_id order by activity_on) as aum_30d_ago,
         max(case when login_count > 0 then activity_on end) over (partition by client_id order by activity_on rows between unbounded preceding and current row) as last_login_on,

@@ -1,0 +1,27 @@
+{{ config(
+    materialized='external',
+    location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_suitability.parquet',
+) }}
+-- Each client's allowed product risk on the latest day: a valid assessment (at most 24 months
+-- old) at Ck allows up to Rk; a missing or expired one allows R1 only and asks for reassessment.
+with client_as_of as (
+    select * from {{ ref('int_client_as_of') }}
+    where activity_on = (select max(as_of_date) from {{ ref('int_as_of_dates') }})
+)
+
+select
+    client_id,
+    activity_on as as_of_date,
+    risk_level,
+    assessed_on,
+    has_valid_assessment = 1 as is_assessment_valid,
+    case
+        when has_valid_assessment = 1 then cast(substr(risk_level, 2, 1) as integer)
+        else 1
+    end as allowed_risk_rating_code,
+    'R' || cast(case
+        when has_valid_assessment = 1 then cast(substr(risk_level, 2, 1) as integer)
+        else 1
+    end as varchar) as allowed_risk_rating,
+    has_valid_assessment = 0 as needs_reassessment
+from client_as_of
