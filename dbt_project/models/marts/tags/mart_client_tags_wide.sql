@@ -1,0 +1,19 @@
+{{ config(
+    materialized='external',
+    location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_tags.parquet',
+) }}
+-- The tags models use as features (catalog entries with feature: true), one column each, for
+-- every as-of date. Parquet for the Feast tags view.
+{% set catalog = tag_catalog() | selectattr('feature', 'defined') | selectattr('feature') | list %}
+with client_as_of as (
+    select * from {{ ref('int_client_as_of') }}
+)
+
+select
+    client_id,
+    activity_on as as_of_date,
+    cast(activity_on as timestamp) as feature_ts
+    {%- for tag in catalog %},
+    cast(case when {{ tag_condition(tag) }} then 1 else 0 end as double) as tag_{{ tag.name }}
+    {%- endfor %}
+from client_as_of
