@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
+import pandas as pd
 from feast import FeatureStore, Project
 from feast.repo_contents import RepoContents
 from feast.repo_operations import apply_total_with_repo_instance
@@ -20,13 +22,15 @@ def open_store(repo_dir: Path = REPO_DIR) -> FeatureStore:
 def repo_contents(project: str) -> RepoContents:
     return RepoContents(
         projects=[Project(name=project)],
-        data_sources=[repo.client_features_source],
-        entities=[repo.client],
-        feature_views=[repo.client_activity],
-        on_demand_feature_views=[],
+        data_sources=repo.DATA_SOURCES,
+        entities=repo.ENTITIES,
+        feature_views=repo.FEATURE_VIEWS,
+        # Applying fills inferred fields into an on-demand view, after which the same object would
+        # not apply again in this process: apply a copy.
+        on_demand_feature_views=[copy.copy(view) for view in repo.ON_DEMAND_FEATURE_VIEWS],
         stream_feature_views=[],
         label_views=[],
-        feature_services=[repo.churn_v1],
+        feature_services=repo.FEATURE_SERVICES,
         permissions=[],
     )
 
@@ -42,3 +46,17 @@ def service_features(store: FeatureStore, service_name: str) -> list[str]:
     """Feature names of a feature service, in the order the service declares them."""
     service = store.get_feature_service(service_name)
     return [field.name for projection in service.feature_view_projections for field in projection.features]
+
+
+REQUEST_EPOCH = "request_epoch"
+
+
+def epoch_seconds(timestamps: pd.Series) -> pd.Series:
+    """Epoch seconds of timestamps of any unit (pandas keeps us or ns from parquet)."""
+    utc = pd.to_datetime(timestamps, utc=True)
+    return (utc - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+
+
+def with_request_time(entity_df: pd.DataFrame, timestamp_column: str = "event_timestamp") -> pd.DataFrame:
+    """Add the request field of the on-demand view: in training the request happens at the as-of time."""
+    return entity_df.assign(**{REQUEST_EPOCH: epoch_seconds(entity_df[timestamp_column])})

@@ -1,4 +1,4 @@
-"""Point-in-time training sets from Feast, a time split and LightGBM training."""
+"""Point-in-time training sets from Feast, a time split and deterministic LightGBM training."""
 
 from __future__ import annotations
 
@@ -9,11 +9,35 @@ import numpy as np
 import pandas as pd
 from feast import FeatureStore
 
+from features.store import with_request_time
+from models.calibration import calibrate
 from models.config import ModelConfig
+from models.evaluation import binary_metrics
 from models.onnx_export import snap_thresholds_to_float32
 
 ENTITY_KEY = "client_id"
 TIMESTAMP = "event_timestamp"
+AS_OF = "as_of_date"
+
+
+def label_frame(labels: pd.DataFrame, config: ModelConfig) -> pd.DataFrame:
+    """The entity frame of a label mart: client, as-of date, label time as the event time, labels.
+
+    The label mart's ``label_ts`` is the moment the as-of date's features are taken at; ``as_of_date``
+    is kept to join the oracle on the same rows.
+    """
+    wanted = [ENTITY_KEY, AS_OF, "label_ts", *config.label_columns]
+    if config.baseline_column:
+        wanted.append(config.baseline_column)
+    missing = [column for column in wanted if column not in labels.columns]
+    if missing:
+        raise ValueError(f"label mart {config.label_mart!r} lacks columns {missing}")
+    return (
+        labels[wanted]
+        .rename(columns={"label_ts": TIMESTAMP})
+        .sort_values([TIMESTAMP, ENTITY_KEY], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def training_frame(store: FeatureStore, service_name: str, labels: pd.DataFrame) -> pd.DataFrame:
@@ -27,6 +51,8 @@ def training_frame(store: FeatureStore, service_name: str, labels: pd.DataFrame)
         raise ValueError(f"label frame lacks columns {sorted(missing)}")
     entity_df = labels.copy()
     entity_df[TIMESTAMP] = pd.to_datetime(entity_df[TIMESTAMP], utc=True)
+    # Request-time features see the as-of time as the moment of the request.
+    entity_df = with_request_time(entity_df, TIMESTAMP)
     service = store.get_feature_service(service_name)
     frame = store.get_historical_features(entity_df=entity_df, features=service).to_df()
     return frame.sort_values([TIMESTAMP, ENTITY_KEY], kind="stable").reset_index(drop=True)
@@ -75,21 +101,34 @@ def feature_matrix(frame: pd.DataFrame, feature_names: list[str]) -> np.ndarray:
     return frame[feature_names].to_numpy(dtype=np.float32)
 
 
-def train(split: Split, feature_names: list[str], config: ModelConfig) -> lgb.Booster:
-    """LightGBM with early stopping on the validation dates."""
+def target(frame: pd.DataFrame, label: str, config: ModelConfig) -> np.ndarray:
+    """What LightGBM learns: 0/1 for binary, class index 0..K-1 (code - 1) for multiclass."""
+    values = frame[label].to_numpy()
+    if config.task == "multiclass":
+        codes = values.astype(np.int64)
+        if codes.min(initial=1) < 1 or codes.max(initial=1) > len(config.classes):
+            raise ValueError(f"{label} holds codes outside 1..{len(config.classes)}")
+        return codes - 1
+    return values.astype(np.int64)
+
+
+def train(split: Split, feature_names: list[str], config: ModelConfig, label: str | None = None) -> lgb.Booster:
+    """LightGBM with early stopping on the validation dates, cut to the best iteration, float32 thresholds."""
+    label = label or config.label
     train_set = lgb.Dataset(
         feature_matrix(split.train, feature_names),
-        label=split.train[config.label].to_numpy(),
+        label=target(split.train, label, config),
         feature_name=feature_names,
         free_raw_data=False,
     )
     validation_set = lgb.Dataset(
         feature_matrix(split.validation, feature_names),
-        label=split.validation[config.label].to_numpy(),
+        label=target(split.validation, label, config),
         reference=train_set,
     )
+    metric = "auc" if config.task == "binary" else "multi_logloss"
     booster = lgb.train(
-        {**config.params, "metric": "auc"},
+        {**config.params, "metric": metric},
         train_set,
         num_boost_round=config.num_boost_round,
         valid_sets=[validation_set],
@@ -100,3 +139,48 @@ def train(split: Split, feature_names: list[str], config: ModelConfig) -> lgb.Bo
     # float32 thresholds, ONNX Runtime scores it exactly as LightGBM does.
     best = lgb.Booster(model_str=booster.model_to_string(num_iteration=booster.best_iteration))
     return snap_thresholds_to_float32(best)
+
+
+def fit_head(
+    split: Split, feature_names: list[str], config: ModelConfig, label: str
+) -> tuple[lgb.Booster, dict[str, object]]:
+    """Train one head and calibrate it on the validation dates (see models/calibration.py)."""
+    booster = train(split, feature_names, config, label)
+    return calibrate(
+        booster,
+        feature_matrix(split.validation, feature_names),
+        target(split.validation, label, config),
+        config.task,
+        policy=config.calibration,
+        above_ece=config.calibrate_above_ece,
+    )
+
+
+def predict(booster: lgb.Booster, features: np.ndarray) -> np.ndarray:
+    """P(positive) per row for binary models, class probabilities (rows x K) for multiclass."""
+    return booster.predict(np.asarray(features, dtype=np.float32))
+
+
+def ablation(
+    split: Split, feature_names: list[str], config: ModelConfig, prefix: str, label: str | None = None
+) -> dict[str, object]:
+    """Retrain a binary head without the features whose names start with ``prefix``; test AUC both ways."""
+    if config.task != "binary":
+        raise ValueError("ablation compares AUC: binary heads only")
+    label = label or config.label
+    dropped = [name for name in feature_names if name.startswith(prefix)]
+    if not dropped:
+        raise ValueError(f"no feature starts with {prefix!r}")
+    kept = [name for name in feature_names if name not in dropped]
+    y = split.test[label].to_numpy()
+    with_all = binary_metrics(
+        y, predict(train(split, feature_names, config, label), feature_matrix(split.test, feature_names))
+    )
+    without = binary_metrics(y, predict(train(split, kept, config, label), feature_matrix(split.test, kept)))
+    return {
+        "prefix": prefix,
+        "dropped": dropped,
+        "auc_with": with_all["auc"],
+        "auc_without": without["auc"],
+        "auc_drop": with_all["auc"] - without["auc"],
+    }

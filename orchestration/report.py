@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dagster import ExecuteInProcessResult
+from dagster import AssetCheckSeverity, ExecuteInProcessResult
 
 from wealthpulse.settings import Settings
 
@@ -28,7 +28,8 @@ def build_report(
         materialization = event.event_specific_data.materialization
         materialized[materialization.asset_key.to_user_string()] = dict(materialization.metadata)
     checks = result.get_asset_check_evaluations()
-    failed_checks = [c for c in checks if not c.passed]
+    failed_checks = [c for c in checks if not c.passed and c.severity != AssetCheckSeverity.WARN]
+    warnings = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.WARN]
 
     lines = [f"\nwealthpulse run {'finished' if result.success else 'FAILED'} in {seconds:.0f}s", "", "Rows per layer:"]
     for key, metadata in materialized.items():
@@ -40,9 +41,12 @@ def build_report(
         if rows is not None:
             lines.append(f"  {key:<40} {int(rows):>12,}")
     lines.append("")
-    lines.append(f"Checks: {len(checks) - len(failed_checks)} passed, {len(failed_checks)} failed")
+    passed = len(checks) - len(failed_checks) - len(warnings)
+    lines.append(f"Checks: {passed} passed, {len(failed_checks)} failed, {len(warnings)} warnings")
     for check in failed_checks:
         lines.append(f"  FAILED {check.asset_key.to_user_string()}:{check.check_name} {check.description or ''}")
+    for check in warnings:
+        lines.append(f"  WARNING {check.asset_key.to_user_string()}:{check.check_name} {check.description or ''}")
     model = materialized.get("models/churn_model", {})
     if model:
         lines.append(

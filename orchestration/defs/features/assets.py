@@ -1,4 +1,4 @@
-"""Feast: apply the feature repo, materialize the latest features to the online store."""
+"""Feast: apply the feature repo, materialize the latest features to the online store, watch drift."""
 
 from datetime import timedelta
 
@@ -6,28 +6,32 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
+from features.drift import PSI_MAJOR, PSI_MODERATE, feature_drift
 from features.store import apply_repo
+from features.views import BATCH_VIEWS, CLIENT_FEATURES_MART_COLUMNS, client_live_events
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource
 
-CLIENT_FEATURES = get_asset_key_for_model([warehouse_models], "mart_client_features")
+FEATURE_MARTS = [
+    get_asset_key_for_model([warehouse_models], name)
+    for name in ("mart_client_features", "mart_client_tags_wide", "mart_client_tiers", "mart_client_daily_events")
+]
 
 
 @dg.asset(
     key=["features", "feast_registry"],
-    deps=[CLIENT_FEATURES],
+    deps=FEATURE_MARTS,
     group_name="features",
     kinds={"feast"},
     owners=["team:data-platform"],
-    description="`feast apply`: entity, sources, feature views and services in the registry.",
+    description="`feast apply`: entity, sources, feature views, on-demand view and services in the registry.",
 )
 def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
-    store = feast.store()
-    contents = apply_repo(store)
+    contents = apply_repo(feast.store())
     return dg.MaterializeResult(
         metadata={
-            "entities": [e.name for e in contents.entities],
             "feature_views": [v.name for v in contents.feature_views],
+            "on_demand_feature_views": [v.name for v in contents.on_demand_feature_views],
             "feature_services": [s.name for s in contents.feature_services],
             "features": dg.MetadataValue.int(sum(len(v.features) for v in contents.feature_views)),
         }
@@ -40,24 +44,54 @@ def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
     group_name="features",
     kinds={"feast", "sqlite"},
     owners=["team:data-platform"],
-    description="The latest feature row of every client, materialized to the online store.",
+    description="The latest row of every feature view for every client, materialized to the online store.",
 )
 def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     as_of = pd.to_datetime(marts.read("client_features", columns=["as_of_date"])["as_of_date"])
     latest = as_of.max()
     end = latest.tz_localize("UTC") + timedelta(days=1)
     store = feast.store()
-    view = store.get_feature_view("client_activity")
-    start = end - view.ttl
-    context.log.info(f"materializing {view.name} for {start.date()} .. {end.date()}")
-    # An explicit window makes a re-run rewrite the same rows rather than skip or add.
-    store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
+    for view in [*BATCH_VIEWS, client_live_events]:
+        start = end - view.ttl
+        context.log.info(f"materializing {view.name} for {start.date()} .. {end.date()}")
+        # An explicit window makes a re-run rewrite the same rows rather than skip or add.
+        store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
     return dg.MaterializeResult(
         metadata={
             "as_of_date": str(latest.date()),
             "clients": dg.MetadataValue.int(int((as_of == latest).sum())),
+            "feature_views": dg.MetadataValue.int(len(BATCH_VIEWS) + 1),
         }
     )
 
 
-defs = dg.Definitions(assets=[feast_registry, online_store])
+@dg.asset_check(
+    asset=online_store,
+    name="feature_drift",
+    description=(
+        f"Population stability index of every feature, latest day vs the history: above {PSI_MAJOR} fails "
+        f"(warning), above {PSI_MODERATE} is reported as moderate."
+    ),
+)
+def feature_drift_check(marts: MartsResource) -> dg.AssetCheckResult:
+    frame = marts.read("client_features")
+    latest_day = frame["as_of_date"].max()
+    drift = feature_drift(
+        frame[frame["as_of_date"] < latest_day], frame[frame["as_of_date"] == latest_day], CLIENT_FEATURES_MART_COLUMNS
+    )
+    # The as-of time itself moves by construction: it is not a population shift.
+    drift = drift[drift["feature"] != "as_of_epoch"]
+    major = drift[drift["psi"] > PSI_MAJOR]
+    return dg.AssetCheckResult(
+        passed=major.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{len(major)} features with a major shift" if len(major) else "no major shift",
+        metadata={
+            "max_psi": dg.MetadataValue.float(float(drift["psi"].max())),
+            "moderate_or_major": dg.MetadataValue.int(int((drift["psi"] > PSI_MODERATE).sum())),
+            "top_features": dg.MetadataValue.md(drift.head(10).to_markdown(index=False)),
+        },
+    )
+
+
+defs = dg.Definitions(assets=[feast_registry, online_store], asset_checks=[feature_drift_check])

@@ -13,6 +13,9 @@ final as (
         client_id,
         activity_on as as_of_date,
         cast(activity_on as timestamp) as feature_ts,
+        -- The as-of time in epoch seconds, so request-time features can age the row.
+        cast({{ dbt.datediff("cast('1970-01-01' as timestamp)", 'cast(activity_on as timestamp)', 'second') }} as double)
+            as as_of_epoch,
         {% for days in [7, 30, 90] %}
         cast(logins_{{ days }}d as double) as logins_{{ days }}d,
         cast(events_{{ days }}d as double) as events_{{ days }}d,

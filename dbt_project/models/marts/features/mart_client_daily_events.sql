@@ -1,0 +1,22 @@
+{{ config(
+    materialized='external',
+    location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_daily_events.parquet',
+) }}
+-- App events per client and day: the batch history of the live events the app pushes during
+-- the day, so live features mean the same thing in training and in serving.
+with events as (
+    select * from {{ ref('stg_landing__app_events') }}
+)
+
+select
+    client_id,
+    event_on as activity_on,
+    cast(event_on as timestamp) as event_ts,
+    cast(sum(case when event_type = 'login' then 1 else 0 end) as double) as live_logins_today,
+    cast(sum(case when event_type = 'product_page_view' then 1 else 0 end) as double) as live_product_views_today,
+    cast(sum(case when event_type = 'search' then 1 else 0 end) as double) as live_searches_today,
+    cast(max(case when event_type = 'login' then
+        {{ dbt.datediff("cast('1970-01-01' as timestamp)", 'event_at', 'second') }}
+    end) as double) as live_last_login_epoch
+from events
+group by client_id, event_on

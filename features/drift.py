@@ -1,0 +1,44 @@
+"""Population stability index: how far a feature's distribution on the latest day has moved from
+the training window.
+
+Thresholds (the usual credit-risk reading of PSI): below 0.1 stable; 0.1 to 0.25 a moderate
+shift worth a look; above 0.25 a major shift — the model sees a population it did not learn from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+PSI_MODERATE = 0.1
+PSI_MAJOR = 0.25
+_EPSILON = 1e-4
+
+
+def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
+    """PSI of `actual` against `expected`, over quantile bins of `expected` (missing values dropped)."""
+    expected = np.asarray(expected, dtype=float)
+    actual = np.asarray(actual, dtype=float)
+    expected, actual = expected[~np.isnan(expected)], actual[~np.isnan(actual)]
+    if len(expected) == 0 or len(actual) == 0:
+        return 0.0
+    edges = np.unique(np.quantile(expected, np.linspace(0, 1, bins + 1)))
+    if len(edges) < 2:
+        # A constant feature: stable exactly when the new values are that constant too.
+        return 0.0 if np.all(actual == edges[0]) else float("inf")
+    inner = edges[1:-1]
+    expected_share = np.bincount(np.searchsorted(inner, expected, side="right"), minlength=len(inner) + 1)
+    actual_share = np.bincount(np.searchsorted(inner, actual, side="right"), minlength=len(inner) + 1)
+    e = np.clip(expected_share / len(expected), _EPSILON, None)
+    a = np.clip(actual_share / len(actual), _EPSILON, None)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def feature_drift(training: pd.DataFrame, latest: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """PSI per feature, largest first, with its reading."""
+    rows = [{"feature": f, "psi": psi(training[f].to_numpy(), latest[f].to_numpy())} for f in features]
+    frame = pd.DataFrame(rows).sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)
+    frame["reading"] = np.select(
+        [frame["psi"] > PSI_MAJOR, frame["psi"] > PSI_MODERATE], ["major shift", "moderate shift"], "stable"
+    )
+    return frame

@@ -1,0 +1,21 @@
+from features.sources import client_features_source
+from features.views._build import numeric_view
+
+client_assets = numeric_view(
+    "client_assets",
+    client_features_source,
+    [
+        "aum",
+        "aum_change_7d",
+        "aum_change_30d",
+        "cash_share",
+        "equity_share",
+        "wealth_share",
+        "margin_debt",
+        "revenue_90d",
+        "commission_90d",
+        "value_amount",
+    ],
+    "Holdings, their mix and trend, and the revenue the client brings.",
+    "wealth-management",
+)
