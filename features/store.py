@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +16,17 @@ from features import repo
 REPO_DIR = Path(__file__).resolve().parent
 
 
-def open_store(repo_dir: Path = REPO_DIR) -> FeatureStore:
-    return FeatureStore(repo_path=str(repo_dir))
+ONLINE_STORES = {"sqlite": "feature_store.yaml", "redis": "feature_store.redis.yaml"}
+
+
+def open_store(repo_dir: Path = REPO_DIR, online_store: str | None = None) -> FeatureStore:
+    """The feature store; the online store is SQLite unless WEALTHPULSE_ONLINE_STORE says redis."""
+    kind = online_store or os.environ.get("WEALTHPULSE_ONLINE_STORE", "sqlite")
+    if kind not in ONLINE_STORES:
+        raise ValueError(f"WEALTHPULSE_ONLINE_STORE={kind!r}: expected one of {sorted(ONLINE_STORES)}")
+    if kind == "redis" and not os.environ.get("WEALTHPULSE_REDIS_URL"):
+        raise ValueError("WEALTHPULSE_ONLINE_STORE=redis needs WEALTHPULSE_REDIS_URL (host:port)")
+    return FeatureStore(repo_path=str(repo_dir), fs_yaml_file=repo_dir / ONLINE_STORES[kind])
 
 
 def repo_contents(project: str) -> RepoContents:
