@@ -2,28 +2,105 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 MAX_CLIENT_IDS = 1000
+MAX_CLIENT_ID_LENGTH = 64
+MAX_ACTIONS = 10
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_.-]+$"
+
+ClientId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_CLIENT_ID_LENGTH, pattern=CLIENT_ID_PATTERN),
+    Field(
+        description=(
+            f"A client account id (the Feast entity key `client_id`): 1 to {MAX_CLIENT_ID_LENGTH} letters, "
+            "digits, '_', '.' or '-'."
+        ),
+        examples=["C0000001"],
+    ),
+]
 
 
 class ScoreRequest(BaseModel):
-    client_ids: list[str] = Field(
+    """Clients to score with every model the service serves."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_ids: list[ClientId] = Field(
         ...,
         min_length=1,
         max_length=MAX_CLIENT_IDS,
-        description=f"Clients to score, 1 to {MAX_CLIENT_IDS} ids.",
+        description=f"Clients to score, 1 to {MAX_CLIENT_IDS} ids; a repeated id gets one entry per occurrence.",
         examples=[["C0000001", "C0000002"]],
     )
 
 
 class ClientScore(BaseModel):
-    client_id: str
-    churn_probability: float | None = Field(None, description="Probability of churn in the next 60 days.")
-    feature_timestamp: str | None = Field(None, description="As-of time of the features used.")
-    error: str | None = Field(None, description="Why this client could not be scored.")
+    """One client's scores, or why the client could not be scored."""
+
+    client_id: str = Field(..., description="The id as sent.")
+    churn_probability: float | None = Field(
+        None, description="Probability that the client goes dormant or moves most assets out in the next 60 days."
+    )
+    feature_timestamp: str | None = Field(None, description="As-of time (ISO 8601, UTC) of the features used.")
+    error: str | None = Field(None, description="Why this client could not be scored; null when scored.")
 
 
 class ScoreResponse(BaseModel):
-    scores: list[ClientScore]
-    model_versions: dict[str, str]
+    """Scores in the order of the request's ids, with the versions of the models that made them."""
+
+    scores: list[ClientScore] = Field(..., description="One entry per requested id, in request order.")
+    model_versions: dict[str, str] = Field(
+        ..., description="Model name to the model store tag that scored, e.g. {'churn': 'churn:3f2a...'}."
+    )
+
+
+class NextBestActionRequest(BaseModel):
+    """One client's next-best-actions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: ClientId
+    k: int = Field(3, ge=1, le=MAX_ACTIONS, description=f"How many actions to return, 1 to {MAX_ACTIONS}.")
+
+
+class OfferedProduct(BaseModel):
+    """A product the client may be offered: never rated above the client's allowed rating."""
+
+    product_id: str = Field(..., description="Product id in the firm's catalog.")
+    product_name: str = Field(..., description="Product name as the catalog shows it.")
+    risk_rating: str = Field(..., description="Product risk rating, R1 (lowest) to R5.", examples=["R2"])
+
+
+class Action(BaseModel):
+    """A need of the client, the suitable products that serve it, and how to reach the client."""
+
+    need: str = Field(
+        ...,
+        description="Need code: equity_fund, fixed_income, margin_financing, options, advisory or transfer_in.",
+        examples=["fixed_income"],
+    )
+    score: float = Field(..., description="Probability of the need in the next 30 days (the ranking key).")
+    products: list[OfferedProduct] = Field(..., description="Suitable products for the need, at least one.")
+    reasons: list[str] = Field(default_factory=list, description="Why this action: reason codes, strongest first.")
+    channel: str = Field(
+        ..., description="Channel fitting the client's value tier: advisor_call, advisor_chat or app_push."
+    )
+
+
+class NextBestActionResponse(BaseModel):
+    """Ranked actions for one client, after the suitability guardrail."""
+
+    client_id: str = Field(..., description="The id as sent.")
+    allowed_rating: str | None = Field(
+        None, description="Highest product risk rating the client may be offered (R1 to R5)."
+    )
+    needs_reassessment: bool = Field(
+        False, description="True when the risk assessment is missing or expired: only R1 products are offered."
+    )
+    actions: list[Action] = Field(default_factory=list, description="At most k actions, highest score first.")
+    error: str | None = Field(None, description="Why no actions could be computed; null otherwise.")
+    model_versions: dict[str, str] = Field(default_factory=dict, description="Model name to model store tag.")

@@ -69,8 +69,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Start the scoring API; without WEALTHPULSE_API_KEY, make a key for this run and show it once."""
     _apply_overrides(args)
     load_settings()
+    if not os.environ.get("WEALTHPULSE_API_KEY"):
+        import secrets
+
+        key = secrets.token_urlsafe(32)
+        os.environ["WEALTHPULSE_API_KEY"] = key
+        url = f"http://{args.host}:{args.port}"
+        print(
+            "WEALTHPULSE_API_KEY is not set: generated an API key for this run (set the variable to choose one).\n"
+            f"  API key: {key}\n"
+            f"  try:     curl -s -X POST {url}/score -H 'Authorization: Bearer {key}' \\\n"
+            "                -H 'Content-Type: application/json' -d '{\"client_ids\": [\"C0000001\"]}'\n"
+            f"  docs:    {url}/  (OpenAPI at {url}/docs.json)",
+            flush=True,
+        )
     command = [
         sys.executable,
         "-m",
@@ -123,7 +138,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--home", help="state directory (default: $WEALTHPULSE_HOME or .wealthpulse)")
     run.set_defaults(func=cmd_run)
 
-    serve = sub.add_parser("serve", help="start the scoring API")
+    serve = sub.add_parser(
+        "serve",
+        help="start the scoring API (bearer key from $WEALTHPULSE_API_KEY, or one generated and printed)",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=API_PORT)
     serve.add_argument("--home", help="state directory")

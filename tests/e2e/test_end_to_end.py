@@ -15,12 +15,14 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "end-to-end-test-key"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
 pytestmark = pytest.mark.e2e
 
 
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BENTOML_HOME"}}
-    env.update(WEALTHPULSE_HOME=str(home), WEALTHPULSE_PRESET="ci", WEALTHPULSE_SEED="7")
+    env.update(WEALTHPULSE_HOME=str(home), WEALTHPULSE_PRESET="ci", WEALTHPULSE_SEED="7", WEALTHPULSE_API_KEY=API_KEY)
     return env
 
 
@@ -124,7 +126,7 @@ def _latest_clients(home: Path, n: int) -> list[str]:
 
 def test_score_known_and_unknown_clients(service, home: Path):
     known = _latest_clients(home, 3)
-    response = httpx.post(f"{service}/score", json={"client_ids": [*known, "C9999999"]}, timeout=30)
+    response = httpx.post(f"{service}/score", json={"client_ids": [*known, "C9999999"]}, headers=AUTH, timeout=30)
     assert response.status_code == 200, response.text
     body = response.json()
     scores = {entry["client_id"]: entry for entry in body["scores"]}
@@ -142,16 +144,22 @@ def test_score_known_and_unknown_clients(service, home: Path):
     [{"client_ids": "C0000001"}, {"client_ids": []}, {"ids": ["C0000001"]}, {"client_ids": [1, {"a": 2}]}],
 )
 def test_malformed_body_is_422_naming_the_field(service, body):
-    response = httpx.post(f"{service}/score", json=body, timeout=30)
+    response = httpx.post(f"{service}/score", json=body, headers=AUTH, timeout=30)
     assert response.status_code == 422, response.text
     assert "client_ids" in response.text
 
 
 def test_invalid_json_is_422(service):
     response = httpx.post(
-        f"{service}/score", content=b"{not json", headers={"Content-Type": "application/json"}, timeout=30
+        f"{service}/score", content=b"{not json", headers={"Content-Type": "application/json", **AUTH}, timeout=30
     )
     assert response.status_code == 422, response.text
+
+
+def test_scoring_needs_the_key(service):
+    response = httpx.post(f"{service}/score", json={"client_ids": ["C0000001"]}, timeout=30)
+    assert response.status_code == 401
+    assert httpx.get(f"{service}/readyz", timeout=30).status_code == 200
 
 
 def test_rerun_is_safe_and_gives_the_same_result(first_run, home: Path):

@@ -117,13 +117,12 @@ def test_pushed_live_events_reach_the_online_store_and_request_time_features(sto
 def test_request_time_features_age_stored_recency():
     from features.on_demand import request_time_features
 
-    inputs = pd.DataFrame(
-        {
-            "days_since_last_login": [3.0, 3.0],
-            "as_of_epoch": [0.0, 0.0],
-            "live_last_login_epoch": [np.nan, 5 * 86400.0],
-            "request_epoch": [2 * 86400.0, 6 * 86400.0],
-        }
-    )
+    inputs = {
+        "days_since_last_login": [3.0, 3.0, 3.0, None],
+        "as_of_epoch": [0.0, 0.0, 0.0, 0.0],
+        "live_last_login_epoch": [np.nan, 5 * 86400.0, None, None],
+        "request_epoch": [2 * 86400.0, 6 * 86400.0, -10 * 86400.0, 0.0],
+    }
     out = request_time_features.feature_transformation.udf(inputs)
-    assert out["days_since_last_login_now"].tolist() == [5.0, 1.0]
+    # Aged by two days; a live login a day ago wins; never negative; unknown stays unknown.
+    assert out["days_since_last_login_now"] == [5.0, 1.0, 0.0, None]

@@ -42,6 +42,12 @@ def test_request_limits():
 def test_feature_timestamp_is_iso_utc():
     from serving.scoring import feature_timestamp
 
-    online = {"a": [1.0, None], "a__ts": [1764201600, None]}
-    assert feature_timestamp(online, "a", 0) == "2025-11-27T00:00:00+00:00"
-    assert feature_timestamp(online, "a", 1) is None
+    online = {"a": [1.0, None], "a__ts": [1764201600, 0], "b": [2.0, None]}
+    assert feature_timestamp(online, ["b", "a"], 0) == "2025-11-27T00:00:00+00:00"
+    assert feature_timestamp(online, ["b", "a"], 1) is None
+
+
+def test_clients_without_stored_rows_are_unknown_whatever_on_demand_features_say():
+    online = {"a": [1.0, None], "a__ts": [1764201600, 0], "now": [3.0, 4.0]}
+    matrix, known = feature_rows(online, ["C1", "C2"], ["a", "now"])
+    assert known == [0] and matrix.tolist() == [[1.0, 3.0]]

@@ -1,0 +1,130 @@
+"""The real server: `wealthpulse serve` (which runs `bentoml serve`) on a free port, over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.http
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"service exited early:\n{process.stdout.read()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    _stop(process)
+    pytest.fail("service not ready within 120 s")
+
+
+def _stop(process: subprocess.Popen) -> str:
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+@pytest.fixture(scope="module")
+def server(serving_state):
+    """The service with the key from the environment (set by the serving_state fixture)."""
+    process, url = _start(dict(os.environ))
+    try:
+        yield url
+    finally:
+        _stop(process)
+
+
+def test_score_over_http(server, serving_state):
+    url = server
+    auth = {"Authorization": f"Bearer {serving_state.api_key}"}
+    known = serving_state.known_clients[:2]
+    response = httpx.post(f"{url}/score", json={"client_ids": [*known, "C9999999"]}, headers=auth, timeout=30)
+    assert response.status_code == 200, response.text
+    scores = response.json()["scores"]
+    assert [s["error"] is None for s in scores] == [True, True, False]
+    assert response.json()["model_versions"]["churn"] == serving_state.model_tag
+
+
+def test_auth_and_validation_over_http(server, serving_state):
+    url = server
+    auth = {"Authorization": f"Bearer {serving_state.api_key}"}
+    assert httpx.post(f"{url}/score", json={"client_ids": ["C0000001"]}, timeout=30).status_code == 401
+    wrong = httpx.post(f"{url}/score", json={"client_ids": ["C1"]}, headers={"Authorization": "Bearer x"}, timeout=30)
+    assert wrong.status_code == 401
+    invalid = httpx.post(f"{url}/score", json={"client_ids": []}, headers=auth, timeout=30)
+    assert invalid.status_code == 422 and invalid.json()["error"].startswith("client_ids:")
+    for path in ("/healthz", "/livez", "/readyz", "/metrics", "/docs.json"):
+        assert httpx.get(f"{url}{path}", timeout=30).status_code == 200, path
+
+
+def test_one_client_latency(server, serving_state):
+    """p50 of /score for one id over HTTP on this machine; generous bound, the figure is printed."""
+    url = server
+    auth = {"Authorization": f"Bearer {serving_state.api_key}"}
+    body = {"client_ids": [serving_state.known_clients[0]]}
+    timings = []
+    with httpx.Client(base_url=url, headers=auth, timeout=30) as http:
+        for _ in range(5):
+            http.post("/score", json=body)
+        for _ in range(50):
+            started = time.perf_counter()
+            assert http.post("/score", json=body).status_code == 200
+            timings.append((time.perf_counter() - started) * 1000)
+    p50 = statistics.median(timings)
+    p95 = statistics.quantiles(timings, n=20)[-1]
+    print(f"/score 1 id over HTTP: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    assert p50 < 250
+
+
+def test_serve_prints_a_generated_key_once_and_never_logs_it(serving_state):
+    env = {k: v for k, v in os.environ.items() if k != "WEALTHPULSE_API_KEY"}
+    process, url = _start(env)
+    try:
+        # The key is printed before the server starts: read the first lines without blocking on the rest.
+        banner = []
+        while len(banner) < 2:
+            banner.append(process.stdout.readline())
+        key = banner[1].split("API key:", 1)[1].strip()
+        assert len(key) >= 32
+        auth = {"Authorization": f"Bearer {key}"}
+        assert httpx.post(f"{url}/score", json={"client_ids": ["C0000001"]}, headers=auth, timeout=30).is_success
+        assert httpx.post(f"{url}/score", json={"client_ids": ["C0000001"]}, timeout=30).status_code == 401
+        assert httpx.post(f"{url}/score", json={"client_ids": ["x" * 100]}, headers=auth, timeout=30).status_code == 422
+    finally:
+        output = _stop(process)
+    assert output.count(key) == 0, "the key appears in the server's log"
+    assert "Traceback" not in output

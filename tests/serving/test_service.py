@@ -1,0 +1,186 @@
+"""The service in process: `TestClient(WealthPulse.to_asgi())` over the fixture's store and model."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from starlette.testclient import TestClient
+
+from serving.schemas import MAX_CLIENT_ID_LENGTH, MAX_CLIENT_IDS
+
+OPEN_PATHS = ["/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/"]
+
+
+@pytest.fixture(scope="module")
+def app(serving_state):
+    from serving.service import WealthPulse
+
+    return WealthPulse.to_asgi()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    # Entering the client runs the app's lifespan, which builds the service instance.
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def auth(serving_state) -> dict[str, str]:
+    return {"Authorization": f"Bearer {serving_state.api_key}"}
+
+
+def test_score_known_and_unknown_clients(client, auth, serving_state):
+    known = serving_state.known_clients[:3]
+    response = client.post("/score", json={"client_ids": [*known, "C9999999", known[0]]}, headers=auth)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"scores", "model_versions"}
+    assert body["model_versions"] == {"churn": serving_state.model_tag}
+    scores = body["scores"]
+    assert [s["client_id"] for s in scores] == [*known, "C9999999", known[0]]
+    for entry in scores[:3]:
+        assert set(entry) == {"client_id", "churn_probability", "feature_timestamp", "error"}
+        assert 0.0 <= entry["churn_probability"] <= 1.0 and entry["error"] is None
+        assert entry["feature_timestamp"].startswith("2025-")
+    assert scores[3]["churn_probability"] is None and "unknown client_id" in scores[3]["error"]
+    assert scores[4] == scores[0]
+
+
+def test_score_the_largest_batch(client, auth, serving_state):
+    ids = (serving_state.known_clients * (MAX_CLIENT_IDS // len(serving_state.known_clients) + 1))[:MAX_CLIENT_IDS]
+    response = client.post("/score", json={"client_ids": ids}, headers=auth)
+    assert response.status_code == 200
+    assert len(response.json()["scores"]) == MAX_CLIENT_IDS
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}],
+    ids=["none", "wrong", "other-scheme", "empty"],
+)
+def test_score_needs_the_key(client, headers):
+    response = client.post("/score", json={"client_ids": ["C0000001"]}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["error"]
+    assert "wrong-key" not in response.text
+
+
+def test_the_key_is_checked_before_the_body(client):
+    response = client.post("/score", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 401
+
+
+def test_other_routes_need_the_key_too(client, auth):
+    assert client.get("/schema.json").status_code == 401
+    assert client.get("/schema.json", headers=auth).status_code == 200
+
+
+@pytest.mark.parametrize("path", OPEN_PATHS)
+def test_probes_metrics_and_docs_are_open(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_docs_redirect_to_the_docs_page(client):
+    response = client.get("/docs", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"client_ids": "C0000001"}, "client_ids"),
+        ({"client_ids": []}, "client_ids"),
+        ({"ids": ["C0000001"]}, "client_ids"),
+        ({"client_ids": [1, {"a": 2}]}, "client_ids[0]"),
+        ({"client_ids": ["C0000001", None]}, "client_ids[1]"),
+        ({"client_ids": ["C" * (MAX_CLIENT_ID_LENGTH + 1)]}, "client_ids[0]"),
+        ({"client_ids": [""]}, "client_ids[0]"),
+        ({"client_ids": ["C0000001; DROP TABLE"]}, "client_ids[0]"),
+        ({"client_ids": ["C0000001"] * (MAX_CLIENT_IDS + 1)}, "client_ids"),
+        ({"client_ids": ["C0000001"], "k": 3}, "k"),
+        ([], "body"),
+        (None, "client_ids"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_invalid_body_is_422_naming_the_field(client, auth, body, field):
+    response = client.post("/score", json=body, headers=auth)
+    assert response.status_code == 422, response.text
+    payload = response.json()
+    assert payload["error"].startswith(f"{field}:"), payload
+    assert field in [item["field"] for item in payload["detail"]]
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe", b'{"client_ids": ["C1"]'])
+def test_unreadable_json_is_422(client, auth, raw):
+    response = client.post("/score", content=raw, headers={**auth, "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]
+
+
+@pytest.mark.parametrize("media", ["multipart/form-data", "text/plain", "application/x-www-form-urlencoded"])
+def test_bodies_that_are_not_json_are_415(client, auth, media):
+    response = client.post("/score", content=b"client_ids=C0000001", headers={**auth, "Content-Type": media})
+    assert response.status_code == 415, response.text
+
+
+def test_invalid_input_leaves_no_traceback_or_input_in_the_logs(client, auth, caplog):
+    with caplog.at_level(logging.INFO):
+        client.post("/score", json={"client_ids": ["SECRET-LOOKING-ID" * 10]}, headers=auth)
+    assert "SECRET-LOOKING-ID" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+def test_the_key_never_reaches_the_logs(client, auth, serving_state, caplog):
+    with caplog.at_level(logging.DEBUG):
+        client.post("/score", json={"client_ids": ["C0000001"]}, headers=auth)
+        client.post("/score", json={"client_ids": ["C0000001"]}, headers={"Authorization": "Bearer nope"})
+    assert serving_state.api_key not in caplog.text
+
+
+def test_openapi_documents_auth_errors_and_fields(client):
+    spec = client.get("/docs.json").json()
+    assert spec["components"]["securitySchemes"]["bearerKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The server's API key (WEALTHPULSE_API_KEY).",
+    }
+    operation = spec["paths"]["/score"]["post"]
+    assert operation["security"] == [{"bearerKey": []}]
+    assert {"200", "401", "415", "422"} <= set(operation["responses"]) and "400" not in operation["responses"]
+    assert "Churn probability" in operation["description"]
+    assert "security" not in spec["paths"]["/readyz"]["get"]
+    assert "Authorization: Bearer" in spec["info"]["description"]
+    text = str(spec)
+    assert "IODescriptor" not in text
+    assert "1 to 1000 ids" in text and "Probability that the client goes dormant" in text
+
+
+def test_no_server_error_on_any_generated_input(app, client, auth):
+    """Schemathesis over the served OpenAPI document: valid and invalid bodies, never a 5xx."""
+    schema = schemathesis.openapi.from_asgi("/docs.json", app)
+    operation = schema["/score"]["POST"]
+    cases = st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
+    statuses: set[int] = set()
+
+    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=cases)
+    def call(case):
+        response = case.call(headers=auth)
+        statuses.add(response.status_code)
+        assert response.status_code < 500, (case.body, response.text)
+        if response.status_code == 200:
+            case.validate_response(response, headers=auth)
+
+    call()
+    assert 200 in statuses and 422 in statuses
