@@ -50,11 +50,12 @@ def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts:
     as_of = pd.to_datetime(marts.read("client_features", columns=["as_of_date"])["as_of_date"])
     latest = as_of.max()
     end = latest.tz_localize("UTC") + timedelta(days=1)
+    start = end - timedelta(days=1)
     store = feast.store()
     for view in [*BATCH_VIEWS, client_live_events]:
-        start = end - view.ttl
-        context.log.info(f"materializing {view.name} for {start.date()} .. {end.date()}")
-        # An explicit window makes a re-run rewrite the same rows rather than skip or add.
+        context.log.info(f"materializing {view.name} for {start.date()}")
+        # Only the newest day: every client has a row on it. An explicit window makes a re-run
+        # rewrite the same rows rather than skip or add.
         store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
     return dg.MaterializeResult(
         metadata={
