@@ -4,11 +4,13 @@ from features.on_demand import request_time_features
 from features.views import (
     client_activity,
     client_assets,
+    client_flows,
     client_live_events,
     client_profile,
     client_tags,
     client_tiers,
     client_trading,
+    client_transcripts,
 )
 
 # Models ask for a service by name, never for a list of features.
@@ -19,6 +21,7 @@ churn_v1 = FeatureService(
         client_assets,
         client_activity,
         client_trading,
+        client_flows,
         client_tags,
         client_live_events,
         request_time_features,
@@ -34,6 +37,8 @@ intent_v1 = FeatureService(
         client_assets,
         client_activity,
         client_trading,
+        client_flows,
+        client_transcripts,
         client_tags,
         client_tiers,
         client_live_events,
@@ -45,7 +50,7 @@ intent_v1 = FeatureService(
 
 tiering_v1 = FeatureService(
     name="tiering_v1",
-    features=[client_profile, client_assets, client_activity, client_trading, client_tags, client_tiers],
+    features=[client_profile, client_assets, client_activity, client_trading, client_flows, client_tags, client_tiers],
     description="Features of the 90-day value tier model.",
     tags={"owner": "data-science", "model": "tiering"},
 )

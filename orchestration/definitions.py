@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration.defs.automation import definitions as automation
 from orchestration.defs.features import assets as features
 from orchestration.defs.landing import assets as landing
 from orchestration.defs.models import assets as models
@@ -14,5 +15,6 @@ defs = dg.Definitions.merge(
     warehouse.defs,
     features.defs,
     models.defs,
+    automation.defs,
     dg.Definitions(resources=build_resources()),
 )

@@ -2,17 +2,30 @@
 
 from features.views.activity import client_activity
 from features.views.assets import client_assets
+from features.views.flows import client_flows
 from features.views.live import client_live_events
 from features.views.profile import client_profile
 from features.views.tags import client_tags
 from features.views.tiers import client_tiers
 from features.views.trading import client_trading
+from features.views.transcripts import client_transcripts
 
-BATCH_VIEWS = [client_profile, client_assets, client_activity, client_trading, client_tags, client_tiers]
+BATCH_VIEWS = [
+    client_profile,
+    client_assets,
+    client_activity,
+    client_trading,
+    client_flows,
+    client_transcripts,
+    client_tags,
+    client_tiers,
+]
 ALL_VIEWS = [*BATCH_VIEWS, client_live_events]
 # Every column of mart_client_features a view reads, in view order.
 CLIENT_FEATURES_MART_COLUMNS = [
-    field.name for view in (client_profile, client_assets, client_activity, client_trading) for field in view.schema
+    field.name
+    for view in (client_profile, client_assets, client_activity, client_trading, client_flows, client_transcripts)
+    for field in view.schema
 ]
 
 __all__ = ["ALL_VIEWS", "BATCH_VIEWS", "CLIENT_FEATURES_MART_COLUMNS", *(v.name for v in ALL_VIEWS)]

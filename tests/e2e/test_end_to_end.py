@@ -168,3 +168,69 @@ def test_rerun_is_safe_and_gives_the_same_result(first_run, home: Path):
     assert _registered_tag(second.stdout) == _registered_tag(first_run.stdout)
     assert _report_rows(second.stdout) == _report_rows(first_run.stdout)
     assert len(_report_rows(second.stdout)) >= 12
+
+
+GRAPHQL_ASSETS = """
+{ assetNodes {
+    assetKey { path }
+    assetMaterializations(limit: 1) { runId }
+    assetChecksOrError { ... on AssetChecks { checks {
+        name
+        executionForLatestMaterialization { status evaluation { severity } }
+    } } }
+} }
+"""
+
+
+def test_ui_shows_every_asset_materialized_and_every_check_run(first_run, home: Path):
+    """What a data engineer sees in the Dagster UI, read through the webserver's GraphQL API."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**_env(home), "DAGSTER_HOME": str(home / "dagster")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster_webserver",
+            "-m",
+            "orchestration.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        nodes = []
+        while time.monotonic() < deadline and not nodes:
+            try:
+                reply = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": GRAPHQL_ASSETS}, timeout=30)
+                nodes = reply.json().get("data", {}).get("assetNodes") or []
+            except (httpx.HTTPError, ValueError):
+                time.sleep(1)
+        assert nodes, "the webserver did not serve the asset graph"
+        unmaterialized = ["/".join(n["assetKey"]["path"]) for n in nodes if not n["assetMaterializations"]]
+        assert unmaterialized == []
+        checks = [
+            ("/".join(n["assetKey"]["path"]), c["name"], c["executionForLatestMaterialization"])
+            for n in nodes
+            for c in (n["assetChecksOrError"].get("checks") or [])
+        ]
+        assert len(checks) >= 30
+        not_run = [(a, c) for a, c, execution in checks if execution is None]
+        assert not_run == []
+        failed = [
+            (a, c)
+            for a, c, execution in checks
+            if execution["status"] != "SUCCEEDED" and (execution.get("evaluation") or {}).get("severity") != "WARN"
+        ]
+        assert failed == []
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -21,6 +21,15 @@ windowed as (
         sum(trade_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trades_{{ days }}d,
         sum(trade_amount) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trade_amount_{{ days }}d,
         {% endfor %}
+        {% for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
+        sum({{ metric }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as {{ metric }}_{{ days }}d,
+        {% endfor %}{% endfor %}{% endfor %}
+        {% for column, name in [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'), ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}{% for days in [7, 90] %}
+        sum({{ column }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as {{ name }}_{{ days }}d,
+        {% endfor %}{% endfor %}
+        max(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_max_90d,
+        min(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_min_90d,
+        avg(aum_amount) over (partition by client_id order by activity_on rows between 29 preceding and current row) as aum_mean_30d,
         sum(quote_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as quote_views_30d,
         sum(product_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as product_views_30d,
         sum(search_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as searches_30d,

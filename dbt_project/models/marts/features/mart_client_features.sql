@@ -49,7 +49,21 @@ final as (
         cast(has_valid_assessment as double) as has_valid_assessment,
         cast(revenue_90d as double) as revenue_90d,
         cast(value_amount as double) as value_amount,
-        cast({{ tier_code('value_tier') }} as double) as value_tier_code
+        cast({{ tier_code('value_tier') }} as double) as value_tier_code,
+        {% for name in ['quote_views', 'product_views', 'searches', 'research_reads', 'margin_views'] %}{% for days in [7, 90] %}
+        cast({{ name }}_{{ days }}d as double) as {{ name }}_{{ days }}d,
+        {% endfor %}{% endfor %}
+        coalesce(aum_amount / nullif(aum_max_90d, 0), 0) as aum_to_90d_high,
+        coalesce(aum_min_90d / nullif(aum_max_90d, 0), 0) as aum_90d_low_to_high,
+        coalesce(aum_amount / nullif(aum_mean_30d, 0) - 1, 0) as aum_vs_30d_mean,
+        {% for days in var('feature_windows') %}
+        cast(transfer_in_amount_{{ days }}d - transfer_out_amount_{{ days }}d as double) as net_inflow_{{ days }}d,
+        coalesce((transfer_in_amount_{{ days }}d - transfer_out_amount_{{ days }}d) / nullif(aum_amount, 0), 0)
+            as net_inflow_to_aum_{{ days }}d,
+        {% endfor %}
+        {% for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
+        cast({{ metric }}_{{ days }}d as double) as {{ metric }}_{{ days }}d{% if not loop.last %},{% endif %}
+        {%- endfor %}{% if not loop.last %},{% endif %}{% endfor %}{% if not loop.last %},{% endif %}{% endfor %}
     from client_as_of
 )
 

@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('landing', 'campaign_contacts') }}
+),
+
+renamed as (
+    select
+        cast(contact_id as varchar) as contact_id,
+        cast(campaign_id as varchar) as campaign_id,
+        cast(client_id as varchar) as client_id,
+        cast(advisor_id as varchar) as advisor_id,
+        cast(contacted_at as timestamp) as contacted_at,
+        cast(contacted_at as date) as contacted_on,
+        cast(need as varchar) as need,
+        cast(outcome as varchar) as outcome,
+        row_number() over (partition by contact_id order by dt desc) as row_rank
+    from source
+)
+
+select contact_id, campaign_id, client_id, advisor_id, contacted_at, contacted_on, need, outcome
+from renamed
+where row_rank = 1

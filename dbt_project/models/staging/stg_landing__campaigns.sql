@@ -1,0 +1,19 @@
+with source as (
+    select * from {{ source('landing', 'campaigns') }}
+),
+
+renamed as (
+    select
+        cast(campaign_id as varchar) as campaign_id,
+        cast(name as varchar) as campaign_name,
+        cast(need as varchar) as need,
+        cast(channel as varchar) as campaign_channel,
+        cast(start_date as date) as starts_on,
+        cast(end_date as date) as ends_on,
+        row_number() over (partition by campaign_id order by dt desc) as row_rank
+    from source
+)
+
+select campaign_id, campaign_name, need, campaign_channel, starts_on, ends_on
+from renamed
+where row_rank = 1

@@ -1,0 +1,24 @@
+-- Raw transcripts stay in staging: intermediate models keep only the needs they mention.
+with source as (
+    select * from {{ source('landing', 'service_interactions') }}
+),
+
+renamed as (
+    select
+        cast(interaction_id as varchar) as interaction_id,
+        cast(client_id as varchar) as client_id,
+        cast(advisor_id as varchar) as advisor_id,
+        cast(occurred_at as timestamp) as occurred_at,
+        cast(occurred_at as date) as occurred_on,
+        cast(channel as varchar) as interaction_channel,
+        cast(language as varchar) as transcript_language,
+        cast(transcript as varchar) as transcript,
+        row_number() over (partition by interaction_id order by dt desc) as row_rank
+    from source
+)
+
+select
+    interaction_id, client_id, advisor_id, occurred_at, occurred_on, interaction_channel,
+    transcript_language, transcript
+from renamed
+where row_rank = 1
