@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
+import logging
 import os
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from feast.repo_operations import apply_total_with_repo_instance
 from features import repo
 
 REPO_DIR = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 
 
 ONLINE_STORES = {"sqlite": "feature_store.yaml", "redis": "feature_store.redis.yaml"}
@@ -46,9 +50,18 @@ def repo_contents(project: str) -> RepoContents:
 
 
 def apply_repo(store: FeatureStore) -> RepoContents:
-    """Register every object and delete the ones no longer declared, as `feast apply` does."""
+    """Register every object and delete the ones no longer declared, as `feast apply` does.
+
+    Feast prints the whole protobuf of every changed object; the one-line summaries of what
+    was created, updated or deleted are logged instead.
+    """
     contents = repo_contents(store.project)
-    apply_total_with_repo_instance(store, store.project, store.registry, contents, skip_source_validation=False)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        apply_total_with_repo_instance(store, store.project, store.registry, contents, skip_source_validation=False)
+    for line in printed.getvalue().splitlines():
+        if line.startswith(("Created", "Updated", "Deleted", "No changes")):
+            log.info(line)
     return contents
 
 

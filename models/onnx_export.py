@@ -1,4 +1,4 @@
-"""ONNX export of a LightGBM binary model and the parity gate against LightGBM."""
+"""ONNX export of LightGBM models (binary and multiclass) and the parity gate against LightGBM."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def snap_thresholds_to_float32(booster: lgb.Booster) -> lgb.Booster:
 
 
 def export_onnx(booster: lgb.Booster, name: str = "model") -> bytes:
-    """Plain probability tensors (no ZipMap), so serving reads column 1 as P(positive)."""
+    """Plain probability tensors (no ZipMap): rows x 2 for binary (column 1 is P(positive)),
+    rows x K for multiclass."""
     model = convert_lightgbm(
         booster,
         initial_types=[("features", FloatTensorType([None, booster.num_feature()]))],
@@ -67,20 +68,57 @@ def onnx_session(model_bytes: bytes) -> ort.InferenceSession:
     return ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
 
 
+def onnx_probabilities(session: ort.InferenceSession, features: np.ndarray) -> np.ndarray:
+    """The probability tensor: rows x 2 (binary) or rows x K (multiclass)."""
+    outputs = session.run(None, {session.get_inputs()[0].name: np.asarray(features, dtype=np.float32)})
+    return outputs[1]
+
+
 def onnx_positive_proba(session: ort.InferenceSession, features: np.ndarray) -> np.ndarray:
-    outputs = session.run(None, {session.get_inputs()[0].name: features.astype(np.float32)})
-    return outputs[1][:, 1]
+    return onnx_probabilities(session, features)[:, 1]
 
 
-def check_parity(booster: lgb.Booster, model_bytes: bytes, features: np.ndarray) -> dict[str, float]:
-    """Score the same rows both ways; report the largest difference and top-decile agreement."""
-    native = booster.predict(features.astype(np.float32), num_iteration=booster.best_iteration or None)
-    exported = onnx_positive_proba(onnx_session(model_bytes), features)
+def onnx_scores(session: ort.InferenceSession, features: np.ndarray) -> np.ndarray:
+    """What serving reads, shaped like ``booster.predict``: P(positive) or class probabilities."""
+    proba = onnx_probabilities(session, features)
+    return proba[:, 1] if proba.shape[1] == 2 else proba
+
+
+def _top_decile_overlap(native: np.ndarray, exported: np.ndarray) -> float:
     k = max(1, len(native) // 10)
     top_native = set(np.argsort(-native, kind="stable")[:k])
     top_onnx = set(np.argsort(-exported, kind="stable")[:k])
+    return len(top_native & top_onnx) / k
+
+
+def check_parity(booster: lgb.Booster, model_bytes: bytes, features: np.ndarray) -> dict[str, float]:
+    """Score the same rows both ways; report the largest difference and top-decile agreement.
+
+    For a multiclass model the top decile is compared per class (the worst class is reported) and
+    the predicted classes must agree too.
+    """
+    native = booster.predict(np.asarray(features, dtype=np.float32), num_iteration=booster.best_iteration or None)
+    exported = onnx_scores(onnx_session(model_bytes), features)
+    if len(native) == 0:
+        return {"rows": 0.0, "max_abs_diff": 0.0, "top_decile_overlap": 1.0, "class_agreement": 1.0}
+    if native.ndim == 1:
+        overlap = _top_decile_overlap(native, exported)
+        agreement = 1.0
+    else:
+        overlap = min(_top_decile_overlap(native[:, k], exported[:, k]) for k in range(native.shape[1]))
+        agreement = float(np.mean(np.argmax(native, axis=1) == np.argmax(exported, axis=1)))
     return {
         "rows": float(len(native)),
-        "max_abs_diff": float(np.max(np.abs(native - exported))) if len(native) else 0.0,
-        "top_decile_overlap": len(top_native & top_onnx) / k,
+        "max_abs_diff": float(np.max(np.abs(native - exported))),
+        "top_decile_overlap": overlap,
+        "class_agreement": agreement,
     }
+
+
+def parity_passed(parity: dict[str, float], fail_above: float = 1e-4) -> bool:
+    """The gate: max abs difference at most ``fail_above``, the same top decile, the same classes."""
+    return (
+        parity["max_abs_diff"] <= fail_above
+        and parity["top_decile_overlap"] == 1.0
+        and parity.get("class_agreement", 1.0) == 1.0
+    )

@@ -162,9 +162,18 @@ def predict(booster: lgb.Booster, features: np.ndarray) -> np.ndarray:
 
 
 def ablation(
-    split: Split, feature_names: list[str], config: ModelConfig, prefix: str, label: str | None = None
+    split: Split,
+    feature_names: list[str],
+    config: ModelConfig,
+    prefix: str,
+    label: str | None = None,
+    auc_with: float | None = None,
 ) -> dict[str, object]:
-    """Retrain a binary head without the features whose names start with ``prefix``; test AUC both ways."""
+    """Retrain a binary head without the features whose names start with ``prefix``; test AUC both ways.
+
+    ``auc_with``: the full model's test AUC when already known (calibration does not change it),
+    which saves retraining the full model.
+    """
     if config.task != "binary":
         raise ValueError("ablation compares AUC: binary heads only")
     label = label or config.label
@@ -173,14 +182,14 @@ def ablation(
         raise ValueError(f"no feature starts with {prefix!r}")
     kept = [name for name in feature_names if name not in dropped]
     y = split.test[label].to_numpy()
-    with_all = binary_metrics(
-        y, predict(train(split, feature_names, config, label), feature_matrix(split.test, feature_names))
-    )
-    without = binary_metrics(y, predict(train(split, kept, config, label), feature_matrix(split.test, kept)))
+    if auc_with is None:
+        full = train(split, feature_names, config, label)
+        auc_with = binary_metrics(y, predict(full, feature_matrix(split.test, feature_names)))["auc"]
+    without = binary_metrics(y, predict(train(split, kept, config, label), feature_matrix(split.test, kept)))["auc"]
     return {
         "prefix": prefix,
         "dropped": dropped,
-        "auc_with": with_all["auc"],
-        "auc_without": without["auc"],
-        "auc_drop": with_all["auc"] - without["auc"],
+        "auc_with": float(auc_with),
+        "auc_without": float(without),
+        "auc_drop": float(auc_with - without),
     }

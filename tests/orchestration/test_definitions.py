@@ -5,9 +5,29 @@ import dagster as dg
 from orchestration.definitions import defs
 from simulator import TABLES
 
+# Landing tables the warehouse reads beyond the first six (produced by the simulator once it has them).
+NEW_TABLES = [
+    t
+    for t in (
+        "bank_transfers",
+        "product_orders",
+        "service_interactions",
+        "campaigns",
+        "campaign_contacts",
+        "do_not_contact",
+    )
+    if t not in TABLES
+]
+
 EXPECTED_ASSETS = {
     *(f"landing/{table}" for table in TABLES),
     *(f"stg_landing__{table}" for table in TABLES),
+    *(f"landing/{table}" for table in NEW_TABLES),
+    *(f"stg_landing__{table}" for table in NEW_TABLES),
+    "int_client_flows_daily",
+    "int_transcript_need_mentions",
+    "mart_intent_labels",
+    "mart_campaign_outcomes",
     "int_client_activity_daily",
     "int_as_of_dates",
     "int_client_activity_windows",
@@ -24,10 +44,11 @@ EXPECTED_ASSETS = {
     "mart_tier_labels",
     "features/feast_registry",
     "features/online_store",
-    "models/churn_training_set",
-    "models/churn_model",
-    "models/churn_onnx",
-    "models/churn_registered",
+    *(
+        f"models/{m}_{p}"
+        for m in ("churn", "intent", "tiering")
+        for p in ("training_set", "model", "onnx", "registered")
+    ),
 }
 
 

@@ -1,32 +1,51 @@
-"""Churn model: point-in-time training set, LightGBM, ONNX with a parity gate, model store."""
+"""Model assets, built per model config: training set -> model -> ONNX (+ parity) -> registered.
+
+``build_model_defs(config)`` makes, for a config named ``<m>``, the assets ``models/<m>_training_set``,
+``models/<m>_model`` (with the non-blocking ``quality`` check against the goals), ``models/<m>_onnx``
+(with the blocking ``parity`` check) and ``models/<m>_registered`` (champion / challenger decision as
+metadata). Which models get assets is decided in one place: ``models.config.active_configs()``.
+Asset bodies are thin: the logic lives in ``models/``.
+"""
 
 import json
 import subprocess
+from pathlib import Path
 
 import dagster as dg
 import lightgbm as lgb
+import numpy as np
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from features.store import service_features
-from models.config import CHURN
-from models.evaluation import binary_metrics
-from models.onnx_export import check_parity, export_onnx, onnx_positive_proba, onnx_session
-from models.registry import register
-from models.training import TIMESTAMP, feature_matrix, time_split, train, training_frame
+from models.cards import CardInputs, card_markdown, write_model_card
+from models.config import ModelConfig, active_configs
+from models.evaluation import class_codes, evaluate, holdout_metric
+from models.onnx_export import check_parity, export_onnx, onnx_scores, onnx_session, parity_passed
+from models.registry import (
+    LIGHTGBM_FILE,
+    champion_tag,
+    decide,
+    frame_fingerprint,
+    load_champion,
+    register_candidate,
+)
+from models.training import (
+    TIMESTAMP,
+    ablation,
+    feature_matrix,
+    fit_head,
+    label_frame,
+    predict,
+    time_split,
+    training_frame,
+)
 from orchestration.defs.features.assets import feast_registry
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from wealthpulse.settings import PROJECT_ROOT
 
-CHURN_LABELS = get_asset_key_for_model([warehouse_models], "mart_churn_labels")
 PARITY_FAIL_ABOVE = 1e-4
-
-
-def _artifacts(platform: PlatformResource):
-    folder = platform.settings.artifacts_dir / CHURN.name
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _code_version() -> str:
@@ -38,155 +57,298 @@ def _code_version() -> str:
         return "unknown"
 
 
-@dg.asset(
-    key=["models", "churn_training_set"],
-    deps=[feast_registry, CHURN_LABELS],
-    group_name="models",
-    kinds={"feast", "parquet"},
-    owners=["team:data-science"],
-    description="Point-in-time training set: churn labels joined with churn_v1 features by get_historical_features.",
-)
-def churn_training_set(
-    context: dg.AssetExecutionContext,
-    platform: PlatformResource,
-    feast: FeastResource,
-    marts: MartsResource,
-) -> dg.MaterializeResult:
-    labels = (
-        marts.read("churn_labels", columns=["client_id", "label_ts", CHURN.label])
-        .rename(columns={"label_ts": TIMESTAMP})
-        .sort_values([TIMESTAMP, "client_id"], kind="stable")
+def _oracle(platform: PlatformResource) -> pd.DataFrame | None:
+    """The simulator's ground truth, for grading only (never a feature); None when not simulated."""
+    path = Path(platform.home) / "oracle" / "oracle.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def _write_json(path: Path, document: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str))
+    tmp.replace(path)
+
+
+def build_model_defs(config: ModelConfig) -> dg.Definitions:
+    """The four assets and two checks of one model config."""
+    name = config.name
+    labels_key = get_asset_key_for_model([warehouse_models], config.dbt_model)
+
+    def folder(platform: PlatformResource, head: str | None = None) -> Path:
+        path = platform.settings.artifacts_dir / name / (head or "")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def load_frame(platform: PlatformResource) -> pd.DataFrame:
+        return pd.read_parquet(folder(platform) / "training_set.parquet")
+
+    def head_summary(platform: PlatformResource, head: str) -> dict:
+        return json.loads((folder(platform, head) / "summary.json").read_text())
+
+    def head_booster(platform: PlatformResource, head: str) -> lgb.Booster:
+        return lgb.Booster(model_file=str(folder(platform, head) / LIGHTGBM_FILE))
+
+    @dg.asset(
+        key=["models", f"{name}_training_set"],
+        deps=[feast_registry, labels_key],
+        group_name="models",
+        kinds={"feast", "parquet"},
+        owners=["team:data-science"],
+        description=f"Point-in-time training set: {config.label_mart} joined with {config.feature_service} "
+        "features by get_historical_features.",
     )
-    context.log.info(f"{len(labels)} label rows; joining {CHURN.feature_service} features point in time")
-    frame = training_frame(feast.store(), CHURN.feature_service, labels)
-    path = _artifacts(platform) / "training_set.parquet"
-    frame.to_parquet(path.with_suffix(".tmp"), index=False)
-    path.with_suffix(".tmp").replace(path)
-    return dg.MaterializeResult(
-        metadata={
+    def training_set(
+        context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
+    ) -> dg.MaterializeResult:
+        labels = label_frame(marts.read(config.label_mart), config)
+        context.log.info(f"{len(labels)} label rows; joining {config.feature_service} features point in time")
+        frame = training_frame(feast.store(), config.feature_service, labels)
+        path = folder(platform) / "training_set.parquet"
+        frame.to_parquet(path.with_suffix(".tmp"), index=False)
+        path.with_suffix(".tmp").replace(path)
+        metadata: dict[str, object] = {
             "rows": dg.MetadataValue.int(len(frame)),
-            "positive_rate": float(frame[CHURN.label].mean()),
             "as_of_dates": dg.MetadataValue.int(frame[TIMESTAMP].nunique()),
+            "fingerprint": frame_fingerprint(frame),
             "path": dg.MetadataValue.path(str(path)),
         }
+        if config.task == "binary":
+            rates = {head: float(frame[label].mean()) for head, label in config.heads.items()}
+            metadata["positive_rate"] = float(np.mean(list(rates.values()))) if len(rates) == 1 else None
+            metadata["positive_rates"] = dg.MetadataValue.json(rates)
+        else:
+            shares = frame[config.label].value_counts(normalize=True).sort_index()
+            metadata["class_shares"] = dg.MetadataValue.json({str(k): float(v) for k, v in shares.items()})
+        return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
+
+    @dg.asset(
+        key=["models", f"{name}_model"],
+        deps=[training_set],
+        group_name="models",
+        kinds={"lightgbm"},
+        owners=["team:data-science"],
+        description=f"LightGBM {name} model ({len(config.heads)} head(s), {config.task}), early-stopped and "
+        "calibrated on validation dates, graded on test dates beside the oracle; model card.",
     )
-
-
-def _load_split(platform: PlatformResource):
-    frame = pd.read_parquet(_artifacts(platform) / "training_set.parquet")
-    return time_split(frame, CHURN)
-
-
-@dg.asset(
-    key=["models", "churn_model"],
-    deps=[churn_training_set],
-    group_name="models",
-    kinds={"lightgbm"},
-    owners=["team:data-science"],
-    description="LightGBM 60-day churn model, early-stopped on validation dates, graded on test dates.",
-)
-def churn_model(context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource):
-    split = _load_split(platform)
-    feature_names = service_features(feast.store(), CHURN.feature_service)
-    booster = train(split, feature_names, CHURN)
-    test_scores = booster.predict(feature_matrix(split.test, feature_names))
-    metrics = binary_metrics(split.test[CHURN.label].to_numpy(), test_scores)
-    folder = _artifacts(platform)
-    booster.save_model(str(folder / "model.txt"))
-    summary = {
-        "metrics": metrics,
-        "split": split.describe(),
-        "feature_names": feature_names,
-        "trees": booster.num_trees(),
-    }
-    (folder / "training_summary.json").write_text(json.dumps(summary, indent=2))
-    importance = pd.Series(booster.feature_importance("gain"), index=feature_names).sort_values(ascending=False)
-    context.log.info(f"churn test AUC {metrics['auc']:.4f} on {int(metrics['rows'])} rows")
-    return dg.MaterializeResult(
-        metadata={
-            "test_auc": dg.MetadataValue.float(metrics["auc"]),
-            "test_pr_auc": dg.MetadataValue.float(metrics["pr_auc"]),
-            "test_top_decile_lift": dg.MetadataValue.float(metrics["top_decile_lift"]),
-            "test_brier": dg.MetadataValue.float(metrics["brier"]),
-            "trees": dg.MetadataValue.int(booster.num_trees()),
+    def model(context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource):
+        frame = load_frame(platform)
+        split = time_split(frame, config)
+        feature_names = service_features(feast.store(), config.feature_service)
+        oracle = _oracle(platform)
+        test_x = feature_matrix(split.test, feature_names)
+        cards, heads = [], {}
+        for head, label in config.heads.items():
+            booster, calibration = fit_head(split, feature_names, config, label)
+            scores = predict(booster, test_x)
+            graded = evaluate(config, head, split.test, scores, oracle)
+            importance = pd.Series(booster.feature_importance("gain"), index=feature_names, name="gain")
+            # What a feature group (e.g. transcript mentions) adds: retrain without it.
+            ablations = [
+                ablation(split, feature_names, config, prefix, label, auc_with=graded["metrics"]["auc"])
+                for prefix in config.ablation_prefixes
+                if config.task == "binary" and any(f.startswith(prefix) for f in feature_names)
+            ]
+            booster.save_model(str(folder(platform, head) / LIGHTGBM_FILE))
+            summary = {
+                **graded,
+                "calibration": calibration,
+                "ablations": ablations,
+                "split": split.describe(),
+                "feature_names": feature_names,
+                "trees": booster.num_trees(),
+                "fingerprint": frame_fingerprint(frame),
+            }
+            _write_json(folder(platform, head) / "summary.json", summary)
+            heads[head] = summary
+            y = (
+                split.test[label].to_numpy()
+                if config.task == "binary"
+                else class_codes(split.test[label], config.classes)
+            )
+            cards.append(
+                CardInputs(
+                    name=head,
+                    task=config.task,
+                    y_true=y,
+                    scores=scores,
+                    metrics=graded["metrics"],
+                    importance=importance,
+                    classes=config.classes,
+                    oracle=graded["oracle"],
+                    goals=graded["goals"],
+                    details={"calibration": calibration.get("method") if calibration["applied"] else "none"},
+                )
+            )
+            context.log.info(f"{head}: {config.primary_metric} {graded['metrics'][config.primary_metric]:.4f}")
+        paths = write_model_card(folder(platform) / "card", cards, f"Model card: {name}")
+        metadata: dict[str, object] = {
+            "summary": dg.MetadataValue.md("\n\n".join(card_markdown(card) for card in cards)),
+            "model_card": dg.MetadataValue.path(str(paths["html"])),
+            "plots": dg.MetadataValue.json({k: str(v) for k, v in paths.items() if k != "html"}),
             "split": dg.MetadataValue.json(split.describe()),
-            "top_features_by_gain": dg.MetadataValue.md(importance.head(10).rename("gain").to_frame().to_markdown()),
+            "trees": dg.MetadataValue.int(sum(h["trees"] for h in heads.values())),
         }
+        if len(config.heads) == 1:
+            only = next(iter(heads.values()))
+            for key, value in only["metrics"].items():
+                metadata[f"test_{key}"] = dg.MetadataValue.float(float(value))
+            if only["oracle"]:
+                for key, value in only["oracle"].items():
+                    metadata[f"oracle_{key}"] = dg.MetadataValue.float(float(value))
+            top = cards[0].importance.sort_values(ascending=False).head(10)
+            metadata["top_features_by_gain"] = dg.MetadataValue.md(top.to_frame().to_markdown())
+        return dg.MaterializeResult(metadata=metadata)
+
+    @dg.asset_check(
+        asset=model,
+        name="quality",
+        blocking=False,
+        description="The goals on the test dates: AUC within 0.01 of the oracle, top-decile lift >= 3x, "
+        "ECE <= 0.02 (binary); macro-F1 >= the 'tier stays the same' baseline + 10 points (tiering). "
+        "A miss warns.",
     )
+    def quality(platform: PlatformResource) -> dg.AssetCheckResult:
+        goals = {head: head_summary(platform, head)["goals"] for head in config.heads}
+        missed = [f"{head}.{g['goal']}" for head, rows in goals.items() for g in rows if not g["met"]]
+        table = "\n".join(
+            ["| head | goal | value | target | met |", "|---|---|---|---|---|"]
+            + [
+                f"| {head} | {g['goal']} | {g['value']:.4f} | {g['target']} | {'yes' if g['met'] else 'NO'} |"
+                for head, rows in goals.items()
+                for g in rows
+            ]
+        )
+        return dg.AssetCheckResult(
+            passed=not missed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=f"goals missed: {', '.join(missed)}" if missed else "every goal met",
+            metadata={"goals": dg.MetadataValue.md(table), "missed": dg.MetadataValue.int(len(missed))},
+        )
 
-
-@dg.asset(
-    key=["models", "churn_onnx"],
-    deps=[churn_model],
-    group_name="models",
-    kinds={"onnx"},
-    owners=["team:data-science"],
-    description="The churn model exported to ONNX (opset 15, plain probability tensors).",
-)
-def churn_onnx(platform: PlatformResource) -> dg.MaterializeResult:
-    folder = _artifacts(platform)
-    booster = lgb.Booster(model_file=str(folder / "model.txt"))
-    model_bytes = export_onnx(booster, name=CHURN.name)
-    (folder / "model.onnx").write_bytes(model_bytes)
-    return dg.MaterializeResult(metadata={"bytes": dg.MetadataValue.int(len(model_bytes))})
-
-
-@dg.asset_check(
-    asset=churn_onnx,
-    name="parity",
-    blocking=True,
-    description=f"ONNX and LightGBM agree on every test row: max abs difference at most {PARITY_FAIL_ABOVE}.",
-)
-def churn_onnx_parity(platform: PlatformResource, feast: FeastResource) -> dg.AssetCheckResult:
-    folder = _artifacts(platform)
-    split = _load_split(platform)
-    feature_names = json.loads((folder / "training_summary.json").read_text())["feature_names"]
-    booster = lgb.Booster(model_file=str(folder / "model.txt"))
-    parity = check_parity(booster, (folder / "model.onnx").read_bytes(), feature_matrix(split.test, feature_names))
-    return dg.AssetCheckResult(
-        passed=parity["max_abs_diff"] <= PARITY_FAIL_ABOVE and parity["top_decile_overlap"] == 1.0,
-        metadata={
-            "rows": dg.MetadataValue.int(int(parity["rows"])),
-            "max_abs_diff": dg.MetadataValue.float(parity["max_abs_diff"]),
-            "top_decile_overlap": dg.MetadataValue.float(parity["top_decile_overlap"]),
-        },
+    @dg.asset(
+        key=["models", f"{name}_onnx"],
+        deps=[model],
+        group_name="models",
+        kinds={"onnx"},
+        owners=["team:data-science"],
+        description=f"The {name} model exported to ONNX (opset 15, plain probability tensors), one file per head.",
     )
+    def onnx(platform: PlatformResource) -> dg.MaterializeResult:
+        sizes = {}
+        for head in config.heads:
+            model_bytes = export_onnx(head_booster(platform, head), name=head)
+            (folder(platform, head) / "model.onnx").write_bytes(model_bytes)
+            sizes[head] = len(model_bytes)
+        return dg.MaterializeResult(
+            metadata={"bytes": dg.MetadataValue.int(sum(sizes.values())), "heads": dg.MetadataValue.json(sizes)}
+        )
 
+    def head_parity(platform: PlatformResource, head: str, split) -> dict[str, float]:
+        feature_names = head_summary(platform, head)["feature_names"]
+        model_bytes = (folder(platform, head) / "model.onnx").read_bytes()
+        return check_parity(head_booster(platform, head), model_bytes, feature_matrix(split.test, feature_names))
 
-@dg.asset(
-    key=["models", "churn_registered"],
-    deps=[churn_onnx],
-    group_name="models",
-    kinds={"bentoml"},
-    owners=["team:data-science"],
-    description="The churn model in the BentoML model store with its metrics and feature contract.",
-)
-def churn_registered(platform: PlatformResource) -> dg.MaterializeResult:
-    folder = _artifacts(platform)
-    summary = json.loads((folder / "training_summary.json").read_text())
-    model_bytes = (folder / "model.onnx").read_bytes()
-    split = _load_split(platform)
-    onnx_auc = binary_metrics(
-        split.test[CHURN.label].to_numpy(),
-        onnx_positive_proba(onnx_session(model_bytes), feature_matrix(split.test, summary["feature_names"])),
-    )["auc"]
-    tag = register(
-        CHURN.name,
-        model_bytes,
-        metadata={
-            "feature_service": CHURN.feature_service,
-            "feature_names": summary["feature_names"],
-            "metrics": summary["metrics"],
-            "onnx_test_auc": onnx_auc,
-            "training_window": summary["split"],
-            "code_version": _code_version(),
-        },
-        labels={"model": CHURN.name, "feature_service": CHURN.feature_service},
+    @dg.asset_check(
+        asset=onnx,
+        name="parity",
+        blocking=True,
+        description=f"ONNX and LightGBM agree on every test row: max abs difference at most {PARITY_FAIL_ABOVE}, "
+        "the same top decile (and the same predicted class).",
     )
-    return dg.MaterializeResult(metadata={"tag": tag, "test_auc": dg.MetadataValue.float(onnx_auc)})
+    def parity(platform: PlatformResource) -> dg.AssetCheckResult:
+        split = time_split(load_frame(platform), config)
+        results = {head: head_parity(platform, head, split) for head in config.heads}
+        worst = max(r["max_abs_diff"] for r in results.values())
+        return dg.AssetCheckResult(
+            passed=all(parity_passed(r, PARITY_FAIL_ABOVE) for r in results.values()),
+            metadata={
+                "rows": dg.MetadataValue.int(int(next(iter(results.values()))["rows"])),
+                "max_abs_diff": dg.MetadataValue.float(worst),
+                "top_decile_overlap": dg.MetadataValue.float(min(r["top_decile_overlap"] for r in results.values())),
+                "heads": dg.MetadataValue.json(results),
+            },
+        )
+
+    @dg.asset(
+        key=["models", f"{name}_registered"],
+        deps=[onnx],
+        group_name="models",
+        kinds={"bentoml"},
+        owners=["team:data-science"],
+        description=f"The {name} model in the BentoML model store, champion or challenger on the same holdout.",
+    )
+    def registered(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
+        frame = load_frame(platform)
+        split = time_split(frame, config)
+        decisions, tags = {}, {}
+        for head, label in config.heads.items():
+            summary = head_summary(platform, head)
+            feature_names = summary["feature_names"]
+            model_bytes = (folder(platform, head) / "model.onnx").read_bytes()
+            y = (
+                split.test[label].to_numpy()
+                if config.task == "binary"
+                else class_codes(split.test[label], config.classes)
+            )
+            candidate = holdout_metric(
+                config, y, onnx_scores(onnx_session(model_bytes), feature_matrix(split.test, feature_names))
+            )
+            current_tag, current = champion_tag(head), None
+            if current_tag is not None:
+                champion_bytes, champion_meta, _ = load_champion(head)
+                champion_features = champion_meta.get("feature_names", [])
+                if champion_features and set(champion_features) <= set(split.test.columns):
+                    champion_scores = onnx_scores(
+                        onnx_session(champion_bytes), feature_matrix(split.test, champion_features)
+                    )
+                    current = holdout_metric(config, y, champion_scores)
+            parity_ok = parity_passed(head_parity(platform, head, split), PARITY_FAIL_ABOVE)
+            decision = decide(config.primary_metric, candidate, current, config.champion_margin, parity_ok, current_tag)
+            tag, decision = register_candidate(
+                head,
+                model_bytes,
+                metadata={
+                    "model": name,
+                    "head": head,
+                    "label": label,
+                    "task": config.task,
+                    "classes": list(config.classes),
+                    "feature_service": config.feature_service,
+                    "feature_names": feature_names,
+                    "metrics": summary["metrics"],
+                    "oracle_gap": summary["oracle"],
+                    "goals": summary["goals"],
+                    "calibration": summary["calibration"],
+                    "onnx_test_" + config.primary_metric: candidate,
+                    "training_window": summary["split"],
+                    "data_fingerprint": summary["fingerprint"],
+                    "code_version": _code_version(),
+                },
+                decision=decision,
+                labels={"model": name, "feature_service": config.feature_service},
+                files={LIGHTGBM_FILE: (folder(platform, head) / LIGHTGBM_FILE).read_bytes()},
+            )
+            context.log.info(f"{tag}: {decision.stage} ({decision.reason})")
+            decisions[head], tags[head] = decision.as_dict(), tag
+        table = "\n".join(
+            ["| head | tag | stage | candidate | champion | reason |", "|---|---|---|---|---|---|"]
+            + [
+                f"| {head} | {tags[head]} | {d['stage']} | {d['candidate']} | {d['champion']} | {d['reason']} |"
+                for head, d in decisions.items()
+            ]
+        )
+        metadata: dict[str, object] = {
+            "decisions": dg.MetadataValue.md(table),
+            "tags": dg.MetadataValue.json(tags),
+        }
+        if len(config.heads) == 1:
+            only = next(iter(decisions))
+            metadata["tag"] = tags[only]
+            metadata["stage"] = decisions[only]["stage"]
+            metadata[f"test_{config.primary_metric}"] = dg.MetadataValue.float(float(decisions[only]["candidate"]))
+        return dg.MaterializeResult(metadata=metadata)
+
+    return dg.Definitions(assets=[training_set, model, onnx, registered], asset_checks=[quality, parity])
 
 
-defs = dg.Definitions(
-    assets=[churn_training_set, churn_model, churn_onnx, churn_registered],
-    asset_checks=[churn_onnx_parity],
-)
+defs = dg.Definitions.merge(*(build_model_defs(config) for config in active_configs()))

@@ -1,0 +1,75 @@
+"""The model asset factory: the same four assets and two checks per config."""
+
+import dagster as dg
+
+from models.config import CHURN, MODEL_CONFIGS, TIERING, active_configs
+from orchestration.defs.models.assets import build_model_defs, defs
+
+
+def _keys(definitions: dg.Definitions) -> tuple[set[str], set[tuple[str, str, bool]]]:
+    assets = {key.to_user_string() for asset in definitions.assets for key in asset.keys}
+    checks = {
+        (spec.asset_key.to_user_string(), spec.name, spec.blocking)
+        for check in definitions.asset_checks
+        for spec in check.check_specs
+    }
+    return assets, checks
+
+
+def test_enabled_models_get_assets_and_churn_keeps_its_keys():
+    assert [config.name for config in active_configs()] == ["churn", "intent", "tiering"]
+    assert {config.name for config in MODEL_CONFIGS} == {"churn", "intent", "tiering"}
+    assets, checks = _keys(defs)
+    parts = ("training_set", "model", "onnx", "registered")
+    assert assets == {f"models/{name}_{part}" for name in ("churn", "intent", "tiering") for part in parts}
+    for name in ("churn", "intent", "tiering"):
+        assert (f"models/{name}_onnx", "parity", True) in checks
+        assert (f"models/{name}_model", "quality", False) in checks
+    assert CHURN.label == "churned_60d"
+
+
+def test_the_factory_builds_tiering_the_same_way():
+    assets, checks = _keys(build_model_defs(TIERING))
+    assert assets == {f"models/tiering_{part}" for part in ("training_set", "model", "onnx", "registered")}
+    assert ("models/tiering_onnx", "parity", True) in checks
+
+
+def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
+    """model -> onnx (+ parity) -> registered, with quality, on a synthetic training set."""
+    import json
+
+    from models.registry import champion_tag, decision_log
+    from orchestration.defs.models import assets as model_assets
+    from orchestration.resources import FeastResource, PlatformResource
+    from tests.models.synthetic import FEATURES, binary_frame
+
+    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
+    folder = platform.settings.artifacts_dir / "churn"
+    folder.mkdir(parents=True)
+    frame = binary_frame().drop(columns="p_true")
+    frame.to_parquet(folder / "training_set.parquet", index=False)
+    oracle_dir = tmp_path / "oracle"
+    oracle_dir.mkdir()
+    binary_frame()[["client_id", "as_of_date", "p_true"]].rename(columns={"p_true": "p_churn_60d"}).to_parquet(
+        oracle_dir / "oracle.parquet"
+    )
+    monkeypatch.setattr(model_assets, "service_features", lambda store, service: list(FEATURES))
+    monkeypatch.setattr(FeastResource, "store", lambda self: None)
+    built = build_model_defs(CHURN)
+    selected = [asset for asset in built.assets if asset.key.path[-1] != "churn_training_set"]
+    result = dg.materialize(
+        [*selected, *built.asset_checks],
+        resources={"platform": platform, "feast": FeastResource(repo_dir=str(tmp_path))},
+        selection=[asset.key for asset in selected],
+    )
+    assert result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["parity"].passed
+    assert "quality" in checks
+    summary = json.loads((folder / "churn" / "summary.json").read_text())
+    assert summary["oracle"]["oracle_rows"] > 0
+    assert (folder / "card" / "model_card.html").exists()
+    metadata = result.asset_materializations_for_node("models__churn_registered")[0].metadata
+    assert metadata["stage"].value == "champion"
+    assert champion_tag("churn") == metadata["tag"].value
+    assert decision_log("churn")[-1]["stage"] == "champion"
