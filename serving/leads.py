@@ -14,9 +14,6 @@ import pandas as pd
 from serving.lead_rules import DEFAULT_RULES, POOL, LeadRules
 from serving.suitability import is_suitable
 
-# Needs fulfilled by a product; the others (margin financing, new money) need no product match.
-NO_PRODUCT_NEEDS = {"margin_financing", "transfer_in"}
-
 LEAD_COLUMNS = [
     "lead_id",
     "lead_date",
@@ -76,14 +73,12 @@ def build_leads(
     catalog = _suitable_catalog(products, rules.max_products)
     frame = frame.assign(
         product_ids=[
-            [] if need in NO_PRODUCT_NEEDS else catalog.get((need, int(allowed)), [])
+            catalog.get((need, int(allowed)), [])
             for need, allowed in zip(frame["need"], frame["allowed_rating"], strict=True)
         ]
     )
-    # A need whose fulfilment is a product, with no product the client may buy, makes no lead.
-    frame = frame[
-        [need in NO_PRODUCT_NEEDS or bool(ids) for need, ids in zip(frame["need"], frame["product_ids"], strict=True)]
-    ]
+    # A need with nothing the client may be offered makes no lead.
+    frame = frame[[bool(ids) for ids in frame["product_ids"]]]
     frame = frame.assign(
         expected_value=[
             rules.value(n, t) * p

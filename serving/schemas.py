@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -38,12 +38,34 @@ class ScoreRequest(BaseModel):
     )
 
 
+class Reason(BaseModel):
+    """A feature that pushed a score, from exact TreeSHAP contributions."""
+
+    feature: str = Field(..., description="Feature name in the feature service.", examples=["logins_30d"])
+    label: str = Field(..., description="The feature in words.", examples=["Logins in the last 30 days"])
+    contribution: float = Field(..., description="Contribution to the model's raw score (log-odds).")
+    direction: str = Field(..., description="raises or lowers the score.", examples=["lowers"])
+
+
 class ClientScore(BaseModel):
     """One client's scores, or why the client could not be scored."""
 
     client_id: str = Field(..., description="The id as sent.")
     churn_probability: float | None = Field(
         None, description="Probability that the client goes dormant or moves most assets out in the next 60 days."
+    )
+    intent: dict[str, float] | None = Field(
+        None,
+        description="Probability of each need in the next 30 days: equity_fund, fixed_income, margin_financing, "
+        "options, advisory, transfer_in.",
+    )
+    tier_now: str | None = Field(None, description="Value tier on the feature date, T1 to T5.", examples=["T3"])
+    tier_90d: str | None = Field(None, description="Most likely value tier in 90 days, T1 to T5.", examples=["T4"])
+    tier_probabilities: dict[str, float] | None = Field(None, description="Probability of each tier in 90 days.")
+    reasons: dict[str, list[Reason]] = Field(
+        default_factory=dict,
+        description="Top features behind each score: keys churn, tiering (the predicted tier) and intent "
+        "(the most likely need).",
     )
     feature_timestamp: str | None = Field(None, description="As-of time (ISO 8601, UTC) of the features used.")
     error: str | None = Field(None, description="Why this client could not be scored; null when scored.")
@@ -104,3 +126,37 @@ class NextBestActionResponse(BaseModel):
     actions: list[Action] = Field(default_factory=list, description="At most k actions, highest score first.")
     error: str | None = Field(None, description="Why no actions could be computed; null otherwise.")
     model_versions: dict[str, str] = Field(default_factory=dict, description="Model name to model store tag.")
+
+
+LIVE_EVENT_TYPES = ("login", "product_page_view", "search")
+
+
+class LiveEvent(BaseModel):
+    """An app event as it happens; it reaches the online store and the client's next score."""
+
+    model_config = ConfigDict(extra="forbid")
+    client_id: ClientId
+    event_type: Literal["login", "product_page_view", "search"] = Field(
+        ..., description="What the client did in the app.", examples=["login"]
+    )
+
+
+class EventsRequest(BaseModel):
+    """Live app events, 1 to 1,000 per call."""
+
+    model_config = ConfigDict(extra="forbid")
+    events: list[LiveEvent] = Field(..., min_length=1, max_length=MAX_CLIENT_IDS)
+
+
+class LiveCounters(BaseModel):
+    client_id: str
+    live_logins_today: float
+    live_product_views_today: float
+    live_searches_today: float
+
+
+class EventsResponse(BaseModel):
+    """Today's counters of each client after the events, as now served online."""
+
+    accepted: int = Field(..., description="Events pushed to the online store.")
+    counters: list[LiveCounters]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-import onnxruntime as ort
 from feast import FeatureService, FeatureStore
 
 from serving.schemas import ClientScore
+from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedModel
 
 UNKNOWN_CLIENT = "unknown client_id: no features in the online store"
 
@@ -35,11 +35,6 @@ def request_fields(store: FeatureStore, services: list[FeatureService]) -> list[
             for source in view.source_request_sources.values():
                 fields.update(dict.fromkeys(field.name for field in source.schema))
     return list(fields)
-
-
-def warm_up(session: ort.InferenceSession, n_features: int) -> None:
-    """One inference on a zero row, so the first request does not pay for ONNX Runtime's lazy setup."""
-    session.run(None, {session.get_inputs()[0].name: np.zeros((1, n_features), dtype=np.float32)})
 
 
 def _stamp(online: dict[str, list], name: str, index: int):
@@ -82,24 +77,59 @@ def feature_timestamp(online: dict[str, list], feature_names: list[str], index: 
     return datetime.fromtimestamp(int(stamp), tz=UTC).isoformat()
 
 
-def score_clients(
-    online: dict[str, list],
-    client_ids: list[str],
-    feature_names: list[str],
-    session: ort.InferenceSession,
-) -> list[ClientScore]:
-    matrix, known = feature_rows(online, client_ids, feature_names)
-    probabilities: dict[int, float] = {}
+def score_clients(online: dict[str, list], client_ids: list[str], served: dict[str, ServedModel]) -> list[ClientScore]:
+    """Every served model's score for every client the online store knows, with reason codes."""
+    churn = served[CHURN]
+    _, known = feature_rows(online, client_ids, churn.feature_names)
+    results: dict[int, dict] = {i: {"reasons": {}} for i in known}
     if known:
-        outputs = session.run(None, {session.get_inputs()[0].name: matrix})
-        probabilities = dict(zip(known, outputs[1][:, 1].tolist(), strict=True))
+        matrices = {name: feature_rows(online, client_ids, model.feature_names)[0] for name, model in served.items()}
+        churn_p = churn.probabilities(matrices[CHURN])[:, 1]
+        for i, p, why in zip(known, churn_p, churn.reasons(matrices[CHURN]), strict=True):
+            results[i]["churn_probability"] = float(p)
+            results[i]["reasons"]["churn"] = why
+        if TIERING in served:
+            _score_tiers(served[TIERING], matrices[TIERING], known, online, results)
+        heads = [name for name in INTENT_HEADS if name in served]
+        if heads:
+            _score_intent({h: served[h] for h in heads}, matrices, known, results)
     return [
         ClientScore(
             client_id=client_id,
-            churn_probability=probabilities[i],
-            feature_timestamp=feature_timestamp(online, feature_names, i),
+            feature_timestamp=feature_timestamp(online, churn.feature_names, i),
+            **results[i],
         )
-        if i in probabilities
+        if i in results
         else ClientScore(client_id=client_id, error=UNKNOWN_CLIENT)
         for i, client_id in enumerate(client_ids)
     ]
+
+
+def _score_tiers(model: ServedModel, matrix: np.ndarray, known: list[int], online: dict, results: dict) -> None:
+    probabilities = model.probabilities(matrix)
+    predicted = probabilities.argmax(axis=1)
+    # Reasons for the predicted tier: one explainer pass per predicted class.
+    reasons: dict[int, list] = {}
+    for klass in np.unique(predicted):
+        rows = np.flatnonzero(predicted == klass)
+        for row, why in zip(rows, model.reasons(matrix[rows], klass=int(klass)), strict=True):
+            reasons[row] = why
+    now = online.get("value_tier_code")
+    for row, i in enumerate(known):
+        results[i]["tier_probabilities"] = {tier: float(p) for tier, p in zip(TIERS, probabilities[row], strict=True)}
+        results[i]["tier_90d"] = TIERS[int(predicted[row])]
+        code = None if now is None else now[i]
+        results[i]["tier_now"] = TIERS[int(code) - 1] if code else None
+        results[i]["reasons"]["tiering"] = reasons[row]
+
+
+def _score_intent(heads: dict[str, ServedModel], matrices: dict, known: list[int], results: dict) -> None:
+    table = np.column_stack([heads[h].probabilities(matrices[h])[:, 1] for h in heads])
+    top = table.argmax(axis=1)
+    for column, head in enumerate(heads):
+        # Reasons only for the need each client is most likely to have: what an advisor opens with.
+        rows = np.flatnonzero(top == column)
+        for row, why in zip(rows, heads[head].reasons(matrices[head][rows]), strict=True):
+            results[known[row]]["reasons"]["intent"] = why
+    for row, i in enumerate(known):
+        results[i]["intent"] = {INTENT_HEADS[h]: float(table[row, c]) for c, h in enumerate(heads)}

@@ -1,4 +1,4 @@
-"""The BentoML service: one Feast online read per request, ONNX Runtime for the models.
+"""The BentoML service: one Feast online read per request, ONNX Runtime for every champion model.
 
 Every endpoint but the health probes, metrics and the API docs needs ``Authorization: Bearer <key>``
 (``serving.auth``); invalid input is a 422 naming the field (``serving.errors``); the OpenAPI
@@ -8,48 +8,74 @@ document at ``/docs.json`` says both (``serving.openapi``).
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import bentoml
+import pandas as pd
 
 from features.store import open_store
-from models.onnx_export import onnx_session
-from models.registry import ONNX_FILE
 from serving.auth import BearerAuth
 from serving.errors import UnprocessableInput, quiet_validation_errors
+from serving.leads_app import leads_app
+from serving.live_events import COUNTERS, fold_events
+from serving.next_best_action import Product, next_best_actions, offered_product
 from serving.openapi import OpenAPIDocument
-from serving.schemas import ScoreRequest, ScoreResponse
-from serving.scoring import feature_refs, request_fields, score_clients, warm_up
+from serving.schemas import (
+    Action,
+    EventsRequest,
+    EventsResponse,
+    LiveCounters,
+    NextBestActionRequest,
+    NextBestActionResponse,
+    OfferedProduct,
+    ScoreRequest,
+    ScoreResponse,
+)
+from serving.scoring import UNKNOWN_CLIENT, feature_refs, request_fields, score_clients
+from serving.served_models import CHURN, load_all
+from serving.suitability import assess
 from wealthpulse.settings import load_settings
 
-load_settings()
+settings = load_settings()
 
 # Request-time inputs of on-demand features, filled by the service for every row.
 REQUEST_VALUES = {"request_epoch": time.time}
+LIVE_VIEW = "client_live_events"
+
+
+def load_catalog(path) -> list[Product]:
+    """The product shelf the warehouse exports; empty (and no actions) before the first run."""
+    if not path.exists():
+        return []
+    frame = pd.read_parquet(path)
+    return [
+        Product(r.product_id, r.product_name, r.product_type, r.risk_rating, r.need)
+        for r in frame.itertuples()
+        if r.need is not None
+    ]
 
 
 @bentoml.service(name="wealthpulse", traffic={"timeout": 30})
+@bentoml.asgi_app(leads_app, path="/leads")
 class WealthPulse:
-    """Churn scores for brokerage clients from their online features."""
-
-    # Declared at class level so `bentoml build` packs the champion with the service.
-    churn_model = bentoml.models.BentoModel("churn:latest")
+    """Scores, next-best-actions, live events and leads for brokerage clients."""
 
     def __init__(self) -> None:
         quiet_validation_errors()
         self.store = open_store()
-        metadata = self.churn_model.info.metadata
-        self.churn_features: list[str] = list(metadata["feature_names"])
-        services = [self.store.get_feature_service(metadata["feature_service"])]
+        self.models = load_all()
+        if CHURN not in self.models:
+            raise RuntimeError("no churn champion in the model store: run `make run` first")
+        services = {self.store.get_feature_service(m.feature_service).name: None for m in self.models.values()}
+        services = [self.store.get_feature_service(name) for name in services]
         # The features of every model's service, read together: one online read per request.
         self.feature_refs = feature_refs(services)
         self.request_fields = request_fields(self.store, services)
         unknown = sorted(set(self.request_fields) - set(REQUEST_VALUES))
         if unknown:
             raise RuntimeError(f"feature services need request fields the service cannot fill: {unknown}")
-        with open(self.churn_model.path_of(ONNX_FILE), "rb") as handle:
-            self.churn_session = onnx_session(handle.read())
-        warm_up(self.churn_session, len(self.churn_features))
-        self.model_versions = {"churn": str(self.churn_model.tag)}
+        self.catalog = load_catalog(settings.marts_dir / "products.parquet")
+        self.model_versions = {name: model.tag for name, model in self.models.items()}
 
     def online_features(self, client_ids: list[str]) -> dict[str, list]:
         extra = {name: REQUEST_VALUES[name]() for name in self.request_fields}
@@ -60,15 +86,66 @@ class WealthPulse:
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
     def score(self, client_ids: list[str]) -> ScoreResponse:
-        """Churn probability of each client in the next 60 days.
+        """Churn in 60 days, each need in 30 days and the value tier in 90 days, with reasons.
 
         One entry per requested id, in request order. An id unknown to the online store gets an
-        `error` and no probability; the others are scored. Needs `Authorization: Bearer <key>`.
+        `error` and no scores; the others are scored. Needs `Authorization: Bearer <key>`.
         """
         online = self.online_features(client_ids)
-        return ScoreResponse(
-            scores=score_clients(online, client_ids, self.churn_features, self.churn_session),
+        return ScoreResponse(scores=score_clients(online, client_ids, self.models), model_versions=self.model_versions)
+
+    @bentoml.api(route="/next_best_action", input_spec=NextBestActionRequest)
+    def next_best_action(self, client_id: str, k: int = 3) -> NextBestActionResponse:
+        """The client's most likely needs with suitable products, never above the client's risk tolerance.
+
+        A missing or expired risk assessment allows R1 products only and sets `needs_reassessment`.
+        """
+        online = self.online_features([client_id])
+        scored = score_clients(online, [client_id], self.models)[0]
+        if scored.error:
+            return NextBestActionResponse(client_id=client_id, error=scored.error, model_versions=self.model_versions)
+        suitability = assess(online["risk_level_code"][0], online["has_valid_assessment"][0])
+        actions = next_best_actions(scored.intent or {}, suitability, scored.tier_now, self.catalog, k=k)
+        return NextBestActionResponse(
+            client_id=client_id,
+            allowed_rating=suitability.allowed_label,
+            needs_reassessment=suitability.needs_reassessment,
+            actions=[
+                Action(
+                    need=a.need,
+                    score=a.score,
+                    products=[OfferedProduct(**offered_product(p)) for p in a.products],
+                    channel=a.channel,
+                    reasons=[*a.reasons, *(r.label for r in scored.reasons.get("intent", []))],
+                )
+                for a in actions
+            ],
             model_versions=self.model_versions,
+        )
+
+    @bentoml.api(route="/events", input_spec=EventsRequest)
+    def events(self, events: list) -> EventsResponse:
+        """Push live app events to the online store: the client's next score already sees them."""
+        now = datetime.now(tz=UTC)
+        clients = list(dict.fromkeys(e.client_id for e in events))
+        stored = self.store.get_online_features(
+            features=[f"{LIVE_VIEW}:{name}" for name in (*COUNTERS, "live_last_login_epoch")],
+            entity_rows=[{"client_id": c} for c in clients],
+        ).to_dict(include_event_timestamps=True)
+        current = {
+            c: {name: stored[name][i] for name in (*COUNTERS, "live_last_login_epoch")} for i, c in enumerate(clients)
+        }
+        stamps = stored.get(f"{COUNTERS[0]}__ts") or [None] * len(clients)
+        days = {
+            c: datetime.fromtimestamp(int(s), tz=UTC).date() if s else None
+            for c, s in zip(clients, stamps, strict=True)
+        }
+        rows = fold_events(current, [(e.client_id, e.event_type) for e in events], now, days)
+        frame = pd.DataFrame([{"client_id": c, "event_ts": now, **row} for c, row in rows.items()])
+        self.store.push("live_app_events", frame)
+        return EventsResponse(
+            accepted=len(events),
+            counters=[LiveCounters(client_id=c, **{k: row[k] for k in COUNTERS}) for c, row in rows.items()],
         )
 
 
@@ -76,3 +153,5 @@ class WealthPulse:
 WealthPulse.add_asgi_middleware(OpenAPIDocument)
 WealthPulse.add_asgi_middleware(BearerAuth)
 WealthPulse.add_asgi_middleware(UnprocessableInput)
+
+__all__ = ["WealthPulse", "UNKNOWN_CLIENT"]

@@ -23,7 +23,7 @@ from features import repo
 from features.store import apply_repo, open_store, service_features
 from models.config import CHURN
 from models.onnx_export import export_onnx
-from models.registry import register
+from models.registry import LIGHTGBM_FILE, register
 from models.training import TIMESTAMP, time_split, train
 
 # Property tests run at two depths: a few hundred cases by default, a hundred thousand with
@@ -134,6 +134,7 @@ def serving_state() -> ServingState:
         export_onnx(booster, name="churn"),
         metadata={"feature_names": feature_names, "feature_service": CHURN.feature_service},
         labels={"stage": "champion"},
+        files={LIGHTGBM_FILE: booster.model_to_string().encode()},
     )
     os.environ.setdefault(API_KEY_ENV, secrets.token_urlsafe(32))
     return ServingState(

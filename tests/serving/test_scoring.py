@@ -3,10 +3,12 @@ import pytest
 from pydantic import ValidationError
 
 from models.config import CHURN
+from models.explain import build_explainer
 from models.onnx_export import export_onnx, onnx_session
 from models.training import time_split, train
 from serving.schemas import MAX_CLIENT_IDS, ScoreRequest
 from serving.scoring import UNKNOWN_CLIENT, feature_rows, score_clients
+from serving.served_models import ServedModel
 from tests.models.test_training import FEATURES, synthetic_frame
 
 
@@ -21,12 +23,25 @@ def test_feature_rows_skip_unknown_clients_and_keep_model_order():
 
 def test_score_clients_scores_known_and_flags_unknown():
     split = time_split(synthetic_frame(), CHURN)
-    session = onnx_session(export_onnx(train(split, FEATURES, CHURN)))
+    booster = train(split, FEATURES, CHURN)
+    churn = ServedModel(
+        name="churn",
+        tag="churn:test",
+        feature_names=FEATURES,
+        feature_service="churn_v1",
+        session=onnx_session(export_onnx(booster)),
+        explainer=build_explainer(booster),
+        labels={},
+    )
     online = {"signal": [2.0, None, -2.0], "noise": [0.0, None, 0.0], "weak": [0.0, None, 0.0]}
-    scores = score_clients(online, ["C1", "C2", "C3"], FEATURES, session)
+    scores = score_clients(online, ["C1", "C2", "C3"], {"churn": churn})
     assert [s.client_id for s in scores] == ["C1", "C2", "C3"]
     assert scores[1].error == UNKNOWN_CLIENT and scores[1].churn_probability is None
     assert 0 <= scores[2].churn_probability < scores[0].churn_probability <= 1
+    # The strongest reason is the feature the label was built from.
+    assert scores[0].reasons["churn"][0].feature == "signal"
+    assert scores[0].reasons["churn"][0].direction == "raises"
+    assert scores[0].intent is None and scores[0].tier_90d is None
 
 
 def test_request_limits():

@@ -45,11 +45,79 @@ def test_score_known_and_unknown_clients(client, auth, serving_state):
     scores = body["scores"]
     assert [s["client_id"] for s in scores] == [*known, "C9999999", known[0]]
     for entry in scores[:3]:
-        assert set(entry) == {"client_id", "churn_probability", "feature_timestamp", "error"}
+        assert set(entry) == {
+            "client_id",
+            "churn_probability",
+            "intent",
+            "tier_now",
+            "tier_90d",
+            "tier_probabilities",
+            "reasons",
+            "feature_timestamp",
+            "error",
+        }
+        assert entry["reasons"]["churn"] and entry["reasons"]["churn"][0]["label"]
         assert 0.0 <= entry["churn_probability"] <= 1.0 and entry["error"] is None
         assert entry["feature_timestamp"].startswith("2025-")
     assert scores[3]["churn_probability"] is None and "unknown client_id" in scores[3]["error"]
     assert scores[4] == scores[0]
+
+
+def test_next_best_action_and_events(client, auth, serving_state):
+    known = serving_state.known_clients[0]
+    reply = client.post("/next_best_action", json={"client_id": known, "k": 2}, headers=auth)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert body["client_id"] == known and body["allowed_rating"] in {"R1", "R2", "R3", "R4", "R5"}
+    assert len(body["actions"]) <= 2
+    bad = client.post("/next_best_action", json={"client_id": known, "k": 50}, headers=auth)
+    assert bad.status_code == 422 and "k" in bad.text
+
+    events = {"events": [{"client_id": known, "event_type": "login"}, {"client_id": known, "event_type": "search"}]}
+    pushed = client.post("/events", json=events, headers=auth)
+    assert pushed.status_code == 200, pushed.text
+    counters = pushed.json()["counters"][0]
+    assert counters["live_searches_today"] >= 1 and counters["live_logins_today"] >= 1
+    again = client.post("/events", json={"events": [{"client_id": known, "event_type": "login"}]}, headers=auth)
+    assert again.json()["counters"][0]["live_logins_today"] == counters["live_logins_today"] + 1
+    wrong = client.post("/events", json={"events": [{"client_id": known, "event_type": "dance"}]}, headers=auth)
+    assert wrong.status_code == 422 and "event_type" in wrong.text
+
+
+def test_leads_endpoint_reads_the_daily_list(client, auth, serving_state):
+    from datetime import date
+
+    import pandas as pd
+
+    from serving.leads import LEAD_COLUMNS
+
+    day = date(2025, 7, 15)
+    folder = serving_state.home / "leads" / f"dt={day.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    lead = dict.fromkeys(LEAD_COLUMNS)
+    lead.update(
+        lead_id="L1",
+        lead_date=day,
+        client_id="C0000001",
+        need="fixed_income",
+        probability=0.4,
+        expected_value=320.0,
+        value_tier="T3",
+        advisor_id="A0001",
+        assignment="advisor",
+        priority=1,
+        expires_on=day,
+        product_ids=["P0100"],
+        needs_reassessment=False,
+        reasons=["fixed income probability 40%"],
+    )
+    pd.DataFrame([lead]).to_parquet(folder / "leads.parquet", index=False)
+    reply = client.get("/leads", params={"advisor_id": "A0001", "date": day.isoformat()}, headers=auth)
+    assert reply.status_code == 200, reply.text
+    assert [entry["client_id"] for entry in reply.json()["leads"]] == ["C0000001"]
+    assert client.get("/leads", params={"advisor_id": "A0001", "date": "2025-01-01"}, headers=auth).status_code == 404
+    assert client.get("/leads", params={"advisor_id": "x", "date": day.isoformat()}, headers=auth).status_code == 422
+    assert client.get("/leads", params={"advisor_id": "A0001", "date": day.isoformat()}).status_code == 401
 
 
 def test_score_the_largest_batch(client, auth, serving_state):
@@ -155,7 +223,7 @@ def test_openapi_documents_auth_errors_and_fields(client):
     operation = spec["paths"]["/score"]["post"]
     assert operation["security"] == [{"bearerKey": []}]
     assert {"200", "401", "415", "422"} <= set(operation["responses"]) and "400" not in operation["responses"]
-    assert "Churn probability" in operation["description"]
+    assert "Churn in 60 days" in operation["description"]
     assert "security" not in spec["paths"]["/readyz"]["get"]
     assert "Authorization: Bearer" in spec["info"]["description"]
     text = str(spec)

@@ -1,0 +1,79 @@
+"""The champion models the service scores with: ONNX sessions, feature order and reason codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bentoml
+import lightgbm as lgb
+import numpy as np
+import onnxruntime as ort
+
+from models.explain import TreeExplainer, build_explainer, class_block, reason_codes
+from models.feature_labels import labels_for
+from models.onnx_export import onnx_probabilities, onnx_session
+from models.registry import LIGHTGBM_FILE, load_champion, load_file
+
+NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
+TIERS = ("T1", "T2", "T3", "T4", "T5")
+CHURN = "churn"
+TIERING = "tiering"
+INTENT_HEADS = {f"intent_{need}": need for need in NEEDS}
+
+
+@dataclass
+class ServedModel:
+    name: str
+    tag: str
+    feature_names: list[str]
+    feature_service: str
+    session: ort.InferenceSession
+    explainer: TreeExplainer | None
+    labels: dict[str, str]
+
+    def probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """rows x classes (two columns for a binary model)."""
+        return onnx_probabilities(self.session, matrix)
+
+    def reasons(self, matrix: np.ndarray, klass: int = 0, top: int = 3) -> list[list[dict]]:
+        """Exact TreeSHAP reason codes of one class (class 0 for a binary model's positive score)."""
+        if self.explainer is None or len(matrix) == 0:
+            return [[] for _ in range(len(matrix))]
+        contributions = class_block(self.explainer.contributions(matrix), len(self.feature_names), klass)
+        return reason_codes(contributions, self.feature_names, top=top, labels=self.labels)
+
+
+def load_served(name: str) -> ServedModel | None:
+    """The champion of `name`, ready to score; None when the store has no champion of it."""
+    try:
+        model_bytes, metadata, tag = load_champion(name)
+    except (LookupError, bentoml.exceptions.NotFound):
+        return None
+    feature_names = list(metadata["feature_names"])
+    session = onnx_session(model_bytes)
+    # One inference now, so the first request does not pay for ONNX Runtime's lazy set-up.
+    session.run(None, {session.get_inputs()[0].name: np.zeros((1, len(feature_names)), dtype=np.float32)})
+    try:
+        booster = lgb.Booster(model_str=load_file(tag, LIGHTGBM_FILE).decode())
+        explainer = build_explainer(booster)
+    except (FileNotFoundError, bentoml.exceptions.NotFound):
+        explainer = None  # a model stored without its LightGBM text scores, without reasons
+    return ServedModel(
+        name=name,
+        tag=tag,
+        feature_names=feature_names,
+        feature_service=str(metadata["feature_service"]),
+        session=session,
+        explainer=explainer,
+        labels=labels_for(feature_names),
+    )
+
+
+def load_all() -> dict[str, ServedModel]:
+    """Every champion the store holds: churn, tiering and the six intent heads."""
+    served = {}
+    for name in (CHURN, TIERING, *INTENT_HEADS):
+        model = load_served(name)
+        if model is not None:
+            served[name] = model
+    return served
