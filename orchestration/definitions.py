@@ -6,6 +6,7 @@ from orchestration.defs.automation import definitions as automation
 from orchestration.defs.features import assets as features
 from orchestration.defs.landing import assets as landing
 from orchestration.defs.models import assets as models
+from orchestration.defs.serving import assets as serving
 from orchestration.defs.warehouse import assets as warehouse
 from orchestration.resources import build_resources
 
@@ -15,6 +16,7 @@ defs = dg.Definitions.merge(
     warehouse.defs,
     features.defs,
     models.defs,
+    serving.defs,
     automation.defs,
     dg.Definitions(resources=build_resources()),
 )

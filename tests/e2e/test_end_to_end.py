@@ -134,6 +134,18 @@ def test_score_known_and_unknown_clients(service, home: Path):
         assert 0.0 <= scores[client_id]["churn_probability"] <= 1.0
         assert scores[client_id]["error"] is None
         assert scores[client_id]["feature_timestamp"]
+    first = scores[known[0]]
+    assert set(first["intent"]) == {
+        "equity_fund",
+        "fixed_income",
+        "margin_financing",
+        "options",
+        "advisory",
+        "transfer_in",
+    }
+    assert first["tier_90d"] in {"T1", "T2", "T3", "T4", "T5"}
+    assert abs(sum(first["tier_probabilities"].values()) - 1) < 1e-4
+    assert first["reasons"]["churn"] and first["reasons"]["tiering"] and first["reasons"]["intent"]
     assert scores["C9999999"]["churn_probability"] is None
     assert "unknown client_id" in scores["C9999999"]["error"]
     assert body["model_versions"]["churn"].startswith("churn:")
@@ -154,6 +166,52 @@ def test_invalid_json_is_422(service):
         f"{service}/score", content=b"{not json", headers={"Content-Type": "application/json", **AUTH}, timeout=30
     )
     assert response.status_code == 422, response.text
+
+
+def test_next_best_action_respects_suitability(service, home: Path):
+    suitability = pd.read_parquet(home / "marts" / "client_suitability.parquet").set_index("client_id")
+    products = pd.read_parquet(home / "marts" / "products.parquet").set_index("product_id")
+    for client_id in _latest_clients(home, 20):
+        reply = httpx.post(
+            f"{service}/next_best_action", json={"client_id": client_id, "k": 6}, headers=AUTH, timeout=30
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        allowed = int(suitability.loc[client_id, "allowed_risk_rating_code"])
+        assert body["allowed_rating"] == f"R{allowed}"
+        for action in body["actions"]:
+            assert action["products"]
+            for product in action["products"]:
+                assert int(products.loc[product["product_id"], "risk_rating_code"]) <= allowed
+
+
+def test_a_pushed_event_reaches_the_next_score(service, home: Path):
+    client_id = _latest_clients(home, 1)[0]
+    before = httpx.post(f"{service}/score", json={"client_ids": [client_id]}, headers=AUTH, timeout=30).json()
+    pushed = httpx.post(
+        f"{service}/events",
+        json={"events": [{"client_id": client_id, "event_type": "login"}] * 3},
+        headers=AUTH,
+        timeout=30,
+    )
+    assert pushed.status_code == 200, pushed.text
+    assert pushed.json()["counters"][0]["live_logins_today"] >= 3
+    after = httpx.post(f"{service}/score", json={"client_ids": [client_id]}, headers=AUTH, timeout=30).json()
+    # A login just now: request-time recency is zero days, and the churn score is recomputed from it.
+    assert after["scores"][0]["churn_probability"] is not None
+    assert before["scores"][0]["client_id"] == after["scores"][0]["client_id"]
+
+
+def test_leads_of_an_advisor(service, home: Path):
+    (folder,) = (home / "leads").glob("dt=*")
+    leads = pd.read_parquet(folder / "leads.parquet")
+    advisor = leads.loc[leads["assignment"] == "advisor", "advisor_id"].iloc[0]
+    day = folder.name.removeprefix("dt=")
+    reply = httpx.get(f"{service}/leads/", params={"advisor_id": advisor, "date": day}, headers=AUTH, timeout=30)
+    assert reply.status_code == 200, reply.text
+    mine = reply.json()["leads"]
+    assert mine and [lead["priority"] for lead in mine] == sorted(lead["priority"] for lead in mine)
+    assert len([lead for lead in mine if lead["assignment"] == "advisor"]) <= 30
 
 
 def test_scoring_needs_the_key(service):

@@ -1,13 +1,17 @@
-"""Landing: the simulated brokerage's daily exports, guarded by pandera contracts."""
+"""Landing: the simulated brokerage's daily exports, guarded by pandera contracts.
+
+The oracle (ground truth) is written to ``<home>/oracle/`` beside the landing folder: it is
+for evaluating models only, never read by features or training. Rows failing a contract go to
+``<home>/quarantine/`` (see ``quarantine.py`` for what blocks and what is quarantined).
+"""
 
 import time
 
 import dagster as dg
 
-from orchestration.defs.landing.contracts import validate_table
-from orchestration.defs.landing.reader import read_landing
+from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
 from orchestration.resources import PlatformResource
-from simulator import PRESETS, TABLES, simulate, write_landing
+from simulator import PRESETS, TABLES, simulate_to_disk
 
 DESCRIPTIONS = {
     "clients": "Client accounts (personal fields stay in landing).",
@@ -15,8 +19,15 @@ DESCRIPTIONS = {
     "products": "Product shelf with risk ratings R1-R5.",
     "asset_snapshots": "Daily end-of-day holdings per client.",
     "trades": "Executed trades.",
-    "app_events": "Tracked app events: logins, quote and product views, searches, research.",
+    "app_events": "Tracked app events: logins, quote and product views, searches, research, feature pages.",
+    "bank_transfers": "Bank-to-brokerage transfers in and out.",
+    "product_orders": "Fund, wealth-product, option and advisory-plan subscriptions and redemptions.",
+    "service_interactions": "Call and chat transcripts (raw text holds personal data; stays in landing).",
+    "campaigns": "Marketing campaigns per need.",
+    "campaign_contacts": "Campaign contacts and their outcomes.",
+    "do_not_contact": "Clients who must not be contacted.",
 }
+REFERENCE_TABLES = ("clients", "products", "campaigns")
 
 
 def landing_key(table: str) -> dg.AssetKey:
@@ -44,19 +55,26 @@ def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource)
         f"simulating preset {settings.preset!r}: {preset.clients} clients x {preset.days} days, seed {settings.seed}"
     )
     started = time.perf_counter()
-    tables = simulate(clients=preset.clients, days=preset.days, seed=settings.seed)
-    context.log.info(f"simulated in {time.perf_counter() - started:.1f}s; writing landing files")
-    counts = write_landing(tables, settings.landing_dir)
+    summary = simulate_to_disk(
+        preset.clients,
+        preset.days,
+        settings.seed,
+        settings.landing_dir,
+        oracle_dir=settings.home / "oracle",
+        progress=False,
+    )
+    context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
     for table in TABLES:
         partitions = sorted(p.name for p in (settings.landing_dir / table).iterdir())
         yield dg.MaterializeResult(
             asset_key=landing_key(table),
             metadata={
-                "rows": dg.MetadataValue.int(counts[table]),
+                "rows": dg.MetadataValue.int(summary.rows[table]),
                 "partitions": dg.MetadataValue.int(len(partitions)),
                 "first_partition": partitions[0],
                 "last_partition": partitions[-1],
                 "path": dg.MetadataValue.path(str(settings.landing_dir / table)),
+                "oracle": dg.MetadataValue.path(str(summary.oracle_path)),
                 "preset": settings.preset,
                 "seed": settings.seed,
             },
@@ -67,20 +85,28 @@ def contract_check(table: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=landing_key(table),
         name="contract",
-        description=f"pandera contract of landing.{table}: columns, types, keys and allowed values.",
+        description=(
+            f"pandera contract of landing.{table}: failing rows are quarantined with a reason; "
+            "an unreadable or schema-broken file fails the check."
+        ),
         blocking=True,
     )
     def _check(platform: PlatformResource) -> dg.AssetCheckResult:
-        frame = read_landing(platform.settings.landing_dir, table)
-        result = validate_table(table, frame)
+        landing_dir = platform.settings.landing_dir
+        known = {ref: accepted_keys(landing_dir, ref) for ref in REFERENCE_TABLES if ref != table}
+        result = check_table(landing_dir, table, known)
+        write_quarantine(result, platform.settings.home / "quarantine")
+        problems = [*result.unreadable, *result.broken]
         return dg.AssetCheckResult(
-            passed=result.passed,
+            passed=not result.blocking,
             description=result.summary(),
             metadata={
-                "rows": dg.MetadataValue.int(result.rows),
-                "failures": dg.MetadataValue.int(len(result.failures)),
-                "failure_examples": dg.MetadataValue.md(
-                    result.failures.head(20).to_markdown(index=False) if not result.passed else "none"
+                "landed": dg.MetadataValue.int(result.landed),
+                "accepted": dg.MetadataValue.int(result.accepted),
+                "quarantined": dg.MetadataValue.int(result.quarantined),
+                "quarantined_by_check": dg.MetadataValue.json(result.by_check),
+                "broken_files": dg.MetadataValue.md(
+                    "\n".join(f"- `{f}`: {r}" for f, r in problems) if problems else "none"
                 ),
             },
         )

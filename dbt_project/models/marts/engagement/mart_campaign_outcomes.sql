@@ -1,3 +1,7 @@
+{{ config(
+    materialized='external',
+    location=env_var('WEALTHPULSE_HOME') ~ '/marts/campaign_outcomes.parquet',
+) }}
 -- Every campaign contact with its outcome: what the lead feedback loop learns from.
 with contacts as (
     select * from {{ ref('stg_landing__campaign_contacts') }}

@@ -4,14 +4,23 @@
 ) }}
 -- Each client's allowed product risk on the latest day: a valid assessment (at most 24 months
 -- old) at Ck allows up to Rk; a missing or expired one allows R1 only and asks for reassessment.
+-- With the advisor, the value tier and the do-not-contact flag: what the lead list needs.
 with client_as_of as (
     select * from {{ ref('int_client_as_of') }}
     where activity_on = (select max(as_of_date) from {{ ref('int_as_of_dates') }})
+),
+
+do_not_contact as (
+    select * from {{ ref('stg_landing__do_not_contact') }}
 )
 
 select
-    client_id,
-    activity_on as as_of_date,
+    client_as_of.client_id,
+    client_as_of.advisor_id,
+    client_as_of.value_tier,
+    do_not_contact.client_id is not null and do_not_contact.flagged_on <= client_as_of.activity_on
+        as is_do_not_contact,
+    client_as_of.activity_on as as_of_date,
     risk_level,
     assessed_on,
     has_valid_assessment = 1 as is_assessment_valid,
@@ -25,3 +34,4 @@ select
     end as varchar) as allowed_risk_rating,
     has_valid_assessment = 0 as needs_reassessment
 from client_as_of
+left join do_not_contact on client_as_of.client_id = do_not_contact.client_id
