@@ -1,6 +1,7 @@
 """Write simulated tables as hive-partitioned daily landing parquet.
 
-Layout: ``<out_dir>/<table>/dt=YYYY-MM-DD/part-0.parquet``. ``dt`` is the export day and
+Layout: ``<out_dir>/<table>/dt=YYYY-MM-DD/part-0.parquet`` (``part-<chunk>.parquet`` when written
+chunk by chunk, see ``simulator.disk``). ``dt`` is the export day and
 lives only in the folder name. Each table is written in full to a hidden sibling folder and
 swapped in with renames, so a reader never sees a half-written table (between the two
 renames, for an instant, none) and a re-run replaces, never appends. Hidden (dot) folders
@@ -20,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from simulator.schema import SCHEMAS, in_memory_schema
+from simulator.brokerage import Simulation
+from simulator.schema import ORACLE_SCHEMA, SCHEMAS, in_memory_schema
 
 PART_FILE = "part-0.parquet"
 _US_PER_DAY = 86_400 * 1_000_000
@@ -29,23 +31,48 @@ _EPOCH = datetime.date(1970, 1, 1)
 # How each table's rows map to their export day (column, kind): "date" = that date,
 # "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
 # window were all exported on its first day (no column: every row on the first day).
-_PARTITION_RULE: dict[str, tuple[str | None, str]] = {
+PARTITION_RULE: dict[str, tuple[str | None, str]] = {
     "clients": ("opened_at", "from_start"),
     "risk_assessments": ("assessed_at", "from_start"),
     "products": (None, "from_start"),
     "asset_snapshots": ("snapshot_date", "date"),
     "trades": ("traded_at", "timestamp"),
     "app_events": ("event_at", "timestamp"),
+    "bank_transfers": ("transferred_at", "timestamp"),
+    "product_orders": ("ordered_at", "timestamp"),
+    "service_interactions": ("occurred_at", "timestamp"),
+    "campaigns": ("start_date", "from_start"),
+    "campaign_contacts": ("contacted_at", "timestamp"),
+    "do_not_contact": ("flagged_at", "from_start"),
 }
+ORACLE_FILE = "oracle.parquet"
+# Dictionary-encode only low-cardinality code columns: on ids and money it costs write time
+# (2-3x on the snapshot table) and makes files larger, not smaller.
+DICTIONARY_COLUMNS = frozenset(
+    {
+        "event_type", "side", "direction", "channel", "language", "need", "outcome", "reason", "risk_level",
+        "age_band", "branch", "product_type", "risk_rating", "symbol", "product_id", "campaign_id", "advisor_id",
+    }
+)  # fmt: skip
+
+
+def parquet_options(schema: pa.Schema) -> dict[str, object]:
+    return {"use_dictionary": [n for n in schema.names if n in DICTIONARY_COLUMNS]}
 
 
 def write_landing(
-    tables: dict[str, pd.DataFrame], out_dir: Path | str, start: datetime.date | None = None
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path | str,
+    start: datetime.date | None = None,
+    *,
+    oracle_dir: Path | str | None = None,
 ) -> dict[str, int]:
     """Write every table; returns rows written per table.
 
+    With ``oracle_dir`` and a ``Simulation``, also writes its oracle there (``write_oracle``).
+
     ``start`` (first day of the simulated window) defaults to ``frame.attrs["start"]`` (a date
-    or ISO string, set by ``simulate``); only clients, risk_assessments and products need it.
+    or ISO string, set by ``simulate``); only tables partitioned from the window start need it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -55,8 +82,10 @@ def write_landing(
             raise ValueError(f"unknown landing table {name!r}")
         table = _to_arrow(name, frame)
         day = _export_day(name, table, start or _attrs_start(frame))
-        _replace_dir(out_dir / name, partial(_write_partitions, table, SCHEMAS[name], day))
+        replace_dir(out_dir / name, partial(_write_partitions, table, SCHEMAS[name], day))
         written[name] = table.num_rows
+    if isinstance(tables, Simulation) and hasattr(tables, "oracle") and oracle_dir is not None:
+        write_oracle(tables.oracle, oracle_dir)
     return written
 
 
@@ -79,7 +108,7 @@ def _to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
 
 def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
     """int64 days since 1970-01-01 of the partition of every row."""
-    column, kind = _PARTITION_RULE[name]
+    column, kind = PARTITION_RULE[name]
     if kind == "from_start" and start is None:
         raise ValueError(f"{name}: pass start= (or frame.attrs['start']) to partition it")
     if column is None:
@@ -94,7 +123,41 @@ def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.n
     return days
 
 
-def _write_partitions(table: pa.Table, schema: pa.Schema, day: np.ndarray, root: Path) -> None:
+def write_table_partitions(
+    name: str, table: pa.Table, root: Path, start: datetime.date, part_file: str = PART_FILE
+) -> None:
+    """Write one (chunk of a) table into ``root/dt=.../part_file``, creating folders as needed."""
+    day = _export_day(name, table, start)
+    _write_partitions(table, SCHEMAS[name], day, root, part_file)
+
+
+def write_empty_partition(name: str, root: Path, day: datetime.date, part_file: str = PART_FILE) -> None:
+    """A day without rows still gets its partition, so every daily table has every day."""
+    folder = root / f"dt={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(SCHEMAS[name].empty_table(), folder / part_file)
+
+
+def write_oracle(oracle: pd.DataFrame | pa.Table, out_dir: Path | str) -> Path:
+    """Write the ground truth to ``<out_dir>/oracle.parquet`` (atomically: temp, then rename).
+
+    Keep ``out_dir`` beside the landing folder, never inside a table folder: the oracle is for
+    evaluation only, never for features or training.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if isinstance(oracle, pd.DataFrame):
+        oracle = pa.Table.from_pandas(oracle, preserve_index=False)
+    table = oracle.select(ORACLE_SCHEMA.names).cast(ORACLE_SCHEMA).replace_schema_metadata(None)
+    tmp = out_dir / f".{ORACLE_FILE}.tmp"
+    pq.write_table(table, tmp)
+    tmp.replace(out_dir / ORACLE_FILE)
+    return out_dir / ORACLE_FILE
+
+
+def _write_partitions(
+    table: pa.Table, schema: pa.Schema, day: np.ndarray, root: Path, part_file: str = PART_FILE
+) -> None:
     if day.size and np.any(day[1:] < day[:-1]):
         order = np.argsort(day, kind="stable")  # keep the frame's order within a day
         table, day = table.take(order), day[order]
@@ -103,11 +166,11 @@ def _write_partitions(table: pa.Table, schema: pa.Schema, day: np.ndarray, root:
     stops = np.concatenate([bounds, [day.size]]) if day.size else starts
     for lo, hi in zip(starts, stops, strict=True):
         folder = root / f"dt={_EPOCH + datetime.timedelta(days=int(day[lo]))}"
-        folder.mkdir()
-        pq.write_table(table.slice(lo, hi - lo).cast(schema), folder / PART_FILE)
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(table.slice(lo, hi - lo).cast(schema), folder / part_file, **parquet_options(schema))
 
 
-def _replace_dir(final: Path, fill: Callable[[Path], None]) -> None:
+def replace_dir(final: Path, fill: Callable[[Path], None]) -> None:
     """Build ``final`` via ``fill(tmp)`` in a hidden sibling, then swap it in."""
     tmp = final.with_name(f".{final.name}.tmp")
     old = final.with_name(f".{final.name}.old")

@@ -1,4 +1,4 @@
-"""The landing contract: exact Arrow schema of every table, and its pandas mirror.
+"""The landing contract: exact Arrow schema of every table (and of the oracle), and its pandas mirror.
 
 Both the in-memory frames returned by ``simulate`` and the parquet written by
 ``write_landing`` derive from these schemas, so the two can never drift apart.
@@ -17,6 +17,24 @@ TABLES: tuple[str, ...] = (
     "asset_snapshots",
     "trades",
     "app_events",
+    "bank_transfers",
+    "product_orders",
+    "service_interactions",
+    "campaigns",
+    "campaign_contacts",
+    "do_not_contact",
+)
+# Tables that get a new dt= partition every day (the others are reference data).
+DAILY_TABLES: tuple[str, ...] = (
+    "risk_assessments",
+    "asset_snapshots",
+    "trades",
+    "app_events",
+    "bank_transfers",
+    "product_orders",
+    "service_interactions",
+    "campaign_contacts",
+    "do_not_contact",
 )
 
 _STR = pa.string()
@@ -81,7 +99,70 @@ SCHEMAS: dict[str, pa.Schema] = {
         ("event_type", _STR, False),
         ("product_id", _STR, True),
     ),
+    "bank_transfers": _schema(
+        ("transfer_id", _STR, False),
+        ("client_id", _STR, False),
+        ("transferred_at", _TS, False),
+        ("direction", _STR, False),
+        ("amount", _MONEY, False),
+    ),
+    "product_orders": _schema(
+        ("order_id", _STR, False),
+        ("client_id", _STR, False),
+        ("product_id", _STR, False),
+        ("ordered_at", _TS, False),
+        ("side", _STR, False),
+        ("amount", _MONEY, False),
+        ("fee", _MONEY, False),
+    ),
+    "service_interactions": _schema(
+        ("interaction_id", _STR, False),
+        ("client_id", _STR, False),
+        ("advisor_id", _STR, True),
+        ("occurred_at", _TS, False),
+        ("channel", _STR, False),
+        ("language", _STR, False),
+        ("transcript", _STR, False),
+    ),
+    "campaigns": _schema(
+        ("campaign_id", _STR, False),
+        ("name", _STR, False),
+        ("need", _STR, False),
+        ("channel", _STR, False),
+        ("start_date", _DATE, False),
+        ("end_date", _DATE, False),
+    ),
+    "campaign_contacts": _schema(
+        ("contact_id", _STR, False),
+        ("campaign_id", _STR, False),
+        ("client_id", _STR, False),
+        ("advisor_id", _STR, True),
+        ("contacted_at", _TS, False),
+        ("need", _STR, False),
+        ("outcome", _STR, False),
+    ),
+    "do_not_contact": _schema(
+        ("client_id", _STR, False),
+        ("flagged_at", _DATE, False),
+        ("reason", _STR, False),
+    ),
 }
+
+# Ground truth, written beside (never inside) the landing folder.
+ORACLE_SCHEMA = _schema(
+    ("client_id", _STR, False),
+    ("as_of_date", _DATE, False),
+    ("p_equity_fund_30d", _MONEY, False),
+    ("p_fixed_income_30d", _MONEY, False),
+    ("p_margin_financing_30d", _MONEY, False),
+    ("p_options_30d", _MONEY, False),
+    ("p_advisory_30d", _MONEY, False),
+    ("p_transfer_in_30d", _MONEY, False),
+    ("p_churn_60d", _MONEY, False),
+    ("tier_now", _STR, False),
+    ("tier_90d", _STR, True),
+    ("preference_group", _STR, False),
+)
 
 
 def _pandas_type(typ: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
@@ -111,7 +192,7 @@ def pandas_dtypes(table: str) -> dict[str, object]:
 def in_memory_schema(table: str) -> pa.Schema:
     """The contract with ``large_string`` for strings: what pandas' string[pyarrow] holds,
     so frames convert without copying (and without the 2 GiB limit of ``string``)."""
-    schema = SCHEMAS[table]
+    schema = ORACLE_SCHEMA if table == "oracle" else SCHEMAS[table]
     return pa.schema([f.with_type(pa.large_string()) if pa.types.is_string(f.type) else f for f in schema])
 
 
@@ -122,3 +203,13 @@ def to_frame(table: str, columns: dict[str, object]) -> pd.DataFrame:
     # split_blocks avoids copying all float columns into one consolidated 2-D block,
     # which would double peak memory for the 70M-row bench snapshot table.
     return arrow.to_pandas(types_mapper=_pandas_type, split_blocks=True, self_destruct=True)
+
+
+def to_arrow(table: str, columns: dict[str, object]) -> pa.Table:
+    """Arrow table of ``table`` (``large_string`` strings) from numpy/pyarrow columns."""
+    schema = in_memory_schema(table)
+    return pa.table({f.name: columns[f.name] for f in schema}).cast(schema)
+
+
+def arrow_to_frame(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_pandas_type, split_blocks=True, self_destruct=True)

@@ -27,18 +27,28 @@ def _apply_overrides(args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from simulator import PRESETS, simulate, write_landing
+    from simulator import PRESETS, next_day, simulate_to_disk
+    from simulator.faults import inject_faults
 
-    preset = PRESETS[args.preset]
-    clients = args.clients or preset.clients
-    days = args.days or preset.days
-    started = time.perf_counter()
-    print(f"simulating {clients} clients x {days} days (seed {args.seed}) ...", flush=True)
-    tables = simulate(clients=clients, days=days, seed=args.seed)
-    counts = write_landing(tables, Path(args.out))
-    for table, rows in counts.items():
-        print(f"  {table:<18} {rows:>12,} rows")
-    print(f"wrote {Path(args.out).resolve()} in {time.perf_counter() - started:.1f}s")
+    out = Path(args.out)
+    if args.next_day:
+        print(f"simulating the next day of the run saved in {out} ...", flush=True)
+        summary = next_day(out, progress=not args.quiet)
+    else:
+        preset = PRESETS[args.preset]
+        clients = args.clients or preset.clients
+        days = args.days or preset.days
+        print(f"simulating {clients:,} clients x {days} days (seed {args.seed}) ...", flush=True)
+        summary = simulate_to_disk(clients, days, args.seed, out, oracle_dir=args.oracle_out, progress=not args.quiet)
+    for table, rows in summary.rows.items():
+        print(f"  {table:<22} {rows:>13,} rows")
+    if summary.oracle_path is not None:
+        print(f"  oracle: {summary.oracle_rows:,} rows in {summary.oracle_path}")
+    if args.faults:
+        report = inject_faults(out, args.faults, seed=args.seed, days=summary.days_written or None)
+        print(f"  injected {len(report)} faults, listed in {out / '_faults.json'}")
+    print(summary.throughput_line())
+    print(f"wrote {out.resolve()}")
     return 0
 
 
@@ -130,6 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--clients", type=int, help="override the preset's number of clients")
     simulate.add_argument("--days", type=int, help="override the preset's number of days")
     simulate.add_argument("--out", required=True, help="landing folder to write")
+    simulate.add_argument(
+        "--next-day", action="store_true", help="continue the run saved in --out by one day (one new partition)"
+    )
+    simulate.add_argument(
+        "--faults", type=float, default=0.0, metavar="RATE", help="inject realistic defects (listed in _faults.json)"
+    )
+    simulate.add_argument("--oracle-out", help="folder for oracle.parquet (default: <out>/_oracle)")
+    simulate.add_argument("--quiet", action="store_true", help="no progress bar")
     simulate.set_defaults(func=cmd_simulate)
 
     run = sub.add_parser("run", help="materialize the whole asset graph, then print the report")

@@ -1,0 +1,68 @@
+"""Simulator throughput: full runs of the ci and demo presets, and a one-day increment at bench scale.
+
+The bench increment first writes a one-day run of 1,000,000 clients (the saved state it needs),
+then times ``next_day``. Prints a markdown table with the machine and the date; record it in
+benchmarks/README.md. Run it alone: it uses both cores and a few GB of memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from simulator import PRESETS, next_day, simulate_to_disk
+
+
+def _peak_gib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def _row(label: str, client_days: int, seconds: float, rows: int) -> str:
+    return f"| {label} | {client_days:,} | {seconds:.1f} | {client_days / seconds:,.0f} | {rows:,} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-bench", action="store_true", help="only the ci and demo presets")
+    args = parser.parse_args()
+    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    print(
+        f"### {datetime.date.today()} — {platform.machine()}, {os.cpu_count()} cores, {total_gib:.0f} GiB, "
+        f"Python {platform.python_version()}\n"
+    )
+    print("| run | client-days | seconds | client-days/s | rows written |")
+    print("|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for preset in ("ci", "demo"):
+            p = PRESETS[preset]
+            out = Path(tmp) / preset
+            started = time.perf_counter()
+            summary = simulate_to_disk(p.clients, p.days, 7, out, progress=False)
+            seconds = time.perf_counter() - started
+            label = f"`{preset}` full run ({p.clients:,} x {p.days})"
+            print(_row(label, summary.client_days, seconds, sum(summary.rows.values())), flush=True)
+            shutil.rmtree(out)
+        if not args.skip_bench:
+            clients = PRESETS["bench"].clients
+            out = Path(tmp) / "bench"
+            started = time.perf_counter()
+            first = simulate_to_disk(clients, 1, 7, out, progress=False)
+            seconds = time.perf_counter() - started
+            print(_row(f"`bench` first day ({clients:,} x 1)", first.client_days, seconds, sum(first.rows.values())))
+            started = time.perf_counter()
+            inc = next_day(out, progress=False)
+            seconds = time.perf_counter() - started
+            label = f"`bench` one-day increment (`--next-day`, {clients:,} clients)"
+            print(_row(label, inc.client_days, seconds, sum(inc.rows.values())))
+    print(f"\npeak memory of the process: {_peak_gib():.1f} GiB")
+
+
+if __name__ == "__main__":
+    main()

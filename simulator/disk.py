@@ -1,0 +1,193 @@
+"""Simulate straight to landing files, chunk by chunk, and continue a run one day at a time.
+
+Layout under ``out``: ``<table>/dt=YYYY-MM-DD/part-<chunk>.parquet`` (what dbt reads),
+``_state/`` (the latent state of every chunk and ``run.json``: hidden from dbt, which only
+globs ``<table>/*/*.parquet`` of known tables) and, unless told otherwise, ``_oracle/oracle.parquet``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from simulator.columns import ColumnBuilder
+from simulator.day import DayContext, step_day
+from simulator.engine import RunContext, build_table, chunks, progress_bar, reference_tables, run_chunks
+from simulator.landing import replace_dir, write_empty_partition, write_oracle, write_table_partitions
+from simulator.presets import CHUNK_CLIENTS, DEFAULT_START
+from simulator.schema import DAILY_TABLES, ORACLE_SCHEMA, TABLES
+from simulator.shelf import build_shelf
+from simulator.state import ClientState
+
+STATE_DIR = "_state"
+ORACLE_DIR = "_oracle"
+RUN_FILE = "run.json"
+
+
+@dataclass
+class RunSummary:
+    rows: dict[str, int]
+    client_days: int
+    seconds: float
+    days_written: list[str] = field(default_factory=list)
+    oracle_rows: int = 0
+    oracle_path: Path | None = None
+
+    @property
+    def client_days_per_second(self) -> float:
+        return self.client_days / max(self.seconds, 1e-9)
+
+    def throughput_line(self) -> str:
+        return (
+            f"simulated {self.client_days:,} client-days in {self.seconds:.1f}s "
+            f"({self.client_days_per_second:,.0f} client-days/s)"
+        )
+
+
+def _part(chunk: int) -> str:
+    return f"part-{chunk:05d}.parquet"
+
+
+def simulate_to_disk(
+    clients: int,
+    days: int,
+    seed: int,
+    out_dir: Path | str,
+    start: datetime.date = DEFAULT_START,
+    *,
+    oracle_dir: Path | str | None = None,
+    progress: bool = True,
+) -> RunSummary:
+    """Simulate and write every landing table, the oracle and the end state; memory stays flat.
+
+    Each table is built in a hidden sibling folder and swapped in at the end, so a re-run
+    replaces (never appends) and a reader never sees a half-written table.
+    """
+    if clients < 1 or days < 1:
+        raise ValueError("clients and days must be positive")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = {name: out / f".{name}.building" for name in [*TABLES, STATE_DIR]}
+    for folder in tmp.values():
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
+    ctx = RunContext(seed=seed, clients=clients, days=days, start=start, calendar_days=days)
+    started = time.perf_counter()
+    rows = dict.fromkeys(TABLES, 0)
+    oracle_parts: list[pa.Table] = []
+    with progress_bar(clients * days, progress) as bar:
+        for result in run_chunks(ctx, bar=bar):
+            for name, table in result.tables.items():
+                write_table_partitions(name, table, tmp[name], start, _part(result.chunk.index))
+                rows[name] += table.num_rows
+            if result.oracle is not None:
+                oracle_parts.append(result.oracle)
+            result.state.save(tmp[STATE_DIR] / f"chunk-{result.chunk.index:05d}.npz")
+    for name, table in reference_tables(ctx.market(), ctx.calendar(), start).items():
+        write_table_partitions(name, table, tmp[name], start, _part(0))
+        rows[name] = table.num_rows
+    _write_run(tmp[STATE_DIR], ctx)
+    for name, folder in tmp.items():
+        replace_dir(out / name, lambda target, src=folder: _move_into(src, target))
+    oracle = pa.concat_tables(oracle_parts) if oracle_parts else ORACLE_SCHEMA.empty_table()
+    oracle_path = write_oracle(oracle, Path(oracle_dir) if oracle_dir else out / ORACLE_DIR)
+    summary = RunSummary(rows, clients * days, time.perf_counter() - started, oracle_rows=oracle.num_rows)
+    summary.oracle_path = oracle_path
+    if progress:
+        print(summary.throughput_line(), file=sys.stderr)
+    return summary
+
+
+def _move_into(src: Path, target: Path) -> None:
+    """``replace_dir`` hands over an empty hidden folder; the data is already complete in ``src``."""
+    target.rmdir()
+    src.rename(target)
+
+
+def _write_run(folder: Path, ctx: RunContext) -> None:
+    meta = {
+        "seed": ctx.seed,
+        "clients": ctx.clients,
+        "days": ctx.days,
+        "start": ctx.start.isoformat(),
+        "calendar_days": ctx.calendar_days,
+        "chunk_clients": CHUNK_CLIENTS,
+        "counters": ctx.counters,
+    }
+    (folder / RUN_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+
+def load_run(out_dir: Path | str) -> RunContext:
+    path = Path(out_dir) / STATE_DIR / RUN_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"no saved simulation state at {path}: run a full simulation into {out_dir} first")
+    meta = json.loads(path.read_text())
+    if meta["chunk_clients"] != CHUNK_CLIENTS:
+        raise ValueError(f"state was written with chunks of {meta['chunk_clients']} clients, not {CHUNK_CLIENTS}")
+    return RunContext(
+        seed=meta["seed"],
+        clients=meta["clients"],
+        days=meta["days"],
+        start=datetime.date.fromisoformat(meta["start"]),
+        calendar_days=meta["calendar_days"],
+        counters=meta["counters"],
+    )
+
+
+def next_day(out_dir: Path | str, *, progress: bool = True) -> RunSummary:
+    """Continue the run saved in ``out_dir`` by one day: write one new dt= partition per daily
+    table (an empty file on a day without rows) and save the advanced state."""
+    out = Path(out_dir)
+    ctx = load_run(out)
+    day = ctx.days
+    date = ctx.start + datetime.timedelta(days=day)
+    for name in DAILY_TABLES:
+        if (out / name / f"dt={date}").exists():
+            raise FileExistsError(f"{name}/dt={date} already exists in {out}")
+    started = time.perf_counter()
+    market = ctx.market(day + 1)
+    calendar = ctx.calendar()
+    day_ctx = DayContext(ctx.seed, 0, ctx.start, market, build_shelf(market), calendar)
+    staging = out / STATE_DIR / ".next"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    rows = dict.fromkeys(DAILY_TABLES, 0)
+    with progress_bar(ctx.clients, progress) as bar:
+        for chunk in chunks(ctx.clients):
+            state = ClientState.load(out / STATE_DIR / f"chunk-{chunk.index:05d}.npz")
+            day_rows, _ = step_day(state, DayContext(**{**day_ctx.__dict__, "chunk": chunk.index}), day)
+            builder = ColumnBuilder(ctx.start, chunk.first_id, state, calendar, market.symbols)
+            for name in DAILY_TABLES:
+                part = day_rows[name]
+                part["day"] = part["client"] * 0 + day
+                table = build_table(builder, name, [part], ctx.counters)
+                root = staging / name
+                if table.num_rows:
+                    write_table_partitions(name, table, root, ctx.start, _part(chunk.index))
+                else:
+                    write_empty_partition(name, root, date, _part(chunk.index))
+                rows[name] += table.num_rows
+            state.save(staging / f"chunk-{chunk.index:05d}.npz")
+            bar.update(chunk.size)
+    for name in DAILY_TABLES:
+        (out / name).mkdir(exist_ok=True)
+        (staging / name / f"dt={date}").rename(out / name / f"dt={date}")
+    for chunk in chunks(ctx.clients):
+        name = f"chunk-{chunk.index:05d}.npz"
+        (staging / name).replace(out / STATE_DIR / name)
+    ctx.days += 1
+    _write_run(out / STATE_DIR, ctx)
+    shutil.rmtree(staging)
+    summary = RunSummary(rows, ctx.clients, time.perf_counter() - started, days_written=[date.isoformat()])
+    if progress:
+        print(summary.throughput_line(), file=sys.stderr)
+    return summary
