@@ -38,7 +38,9 @@ def repo_contents(project: str) -> RepoContents:
         projects=[Project(name=project)],
         data_sources=repo.DATA_SOURCES,
         entities=repo.ENTITIES,
-        feature_views=repo.FEATURE_VIEWS,
+        # Applying adds the entity column to a view's schema: apply copies, so the declared
+        # views keep exactly the features they name.
+        feature_views=[copy.copy(view) for view in repo.FEATURE_VIEWS],
         # Applying fills inferred fields into an on-demand view, after which the same object would
         # not apply again in this process: apply a copy.
         on_demand_feature_views=[copy.copy(view) for view in repo.ON_DEMAND_FEATURE_VIEWS],

@@ -44,6 +44,8 @@ EXPECTED_ASSETS = {
     "mart_tier_labels",
     "features/feast_registry",
     "features/online_store",
+    "serving/lead_list",
+    "serving/lead_conversion",
     *(
         f"models/{m}_{p}"
         for m in ("churn", "intent", "tiering")
