@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import socket
 import statistics
 import subprocess
@@ -55,9 +56,11 @@ def _free_port() -> int:
 
 def bench_http(client_ids: list[str], batch: int, repeats: int) -> dict[str, float]:
     port = _free_port()
+    key = os.environ.get("WEALTHPULSE_API_KEY") or secrets.token_urlsafe(32)
     process = subprocess.Popen(
         [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
         cwd=PROJECT_ROOT,
+        env={**os.environ, "WEALTHPULSE_API_KEY": key},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -71,7 +74,7 @@ def bench_http(client_ids: list[str], batch: int, repeats: int) -> dict[str, flo
             except httpx.HTTPError:
                 time.sleep(0.5)
         results = {}
-        with httpx.Client(base_url=url, timeout=30) as client:
+        with httpx.Client(base_url=url, timeout=30, headers={"Authorization": f"Bearer {key}"}) as client:
             for size in (1, batch):
                 body = {"client_ids": client_ids[:size]}
                 for _ in range(20):  # warm-up
