@@ -66,7 +66,9 @@ def materialize_throughput(latest: pd.Timestamp, clients: int) -> dict[str, floa
     started = time.perf_counter()
     for view in BATCH_VIEWS:
         store.materialize(
-            start_date=(end - timedelta(days=1)).to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name]
+            start_date=(end - timedelta(days=1)).to_pydatetime(),
+            end_date=end.to_pydatetime(),
+            feature_views=[view.name],
         )
     seconds = time.perf_counter() - started
     rows = clients * len(BATCH_VIEWS)

@@ -65,6 +65,6 @@ def build_report(
         f"State:  {settings.home}",
         f"UI:     make ui     then open http://127.0.0.1:{ui_port}",
         f"API:    make serve  (prints an API key), then curl -X POST http://127.0.0.1:{api_port}/score "
-        "-H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' -d '{\"client_ids\": [\"C0000001\"]}'",
+        '-H "Authorization: Bearer $KEY" -H \'Content-Type: application/json\' -d \'{"client_ids": ["C0000001"]}\'',
     ]
     return Report(text="\n".join(lines), ok=result.success and not failed_checks)
