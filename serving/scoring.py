@@ -43,20 +43,21 @@ def _stamp(online: dict[str, list], name: str, index: int):
 
 
 def feature_rows(
-    online: dict[str, list], client_ids: list[str], feature_names: list[str]
+    online: dict[str, list], client_ids: list[str], feature_names: list[str], known: list[int] | None = None
 ) -> tuple[np.ndarray, list[int]]:
-    """Stack the online features in model order; indices of clients that have them.
+    """Stack the online features in model order; indices of clients that have them (or of `known`).
 
     A client unknown to the online store comes back with every stored feature None (and, with
     timestamps requested, every stamp 0 or None): it is left out, whatever on-demand features
     computed from the request alone.
     """
     columns = [online[name] for name in feature_names]
-    stamped = [name for name in feature_names if f"{name}__ts" in online]
-    if stamped:
-        known = [i for i in range(len(client_ids)) if any(_stamp(online, name, i) for name in stamped)]
-    else:
-        known = [i for i in range(len(client_ids)) if any(col[i] is not None for col in columns)]
+    if known is None:
+        stamped = [name for name in feature_names if f"{name}__ts" in online]
+        if stamped:
+            known = [i for i in range(len(client_ids)) if any(_stamp(online, name, i) for name in stamped)]
+        else:
+            known = [i for i in range(len(client_ids)) if any(col[i] is not None for col in columns)]
     matrix = np.array(
         [[np.nan if col[i] is None else col[i] for col in columns] for i in known],
         dtype=np.float32,
@@ -80,10 +81,18 @@ def feature_timestamp(online: dict[str, list], feature_names: list[str], index: 
 def score_clients(online: dict[str, list], client_ids: list[str], served: dict[str, ServedModel]) -> list[ClientScore]:
     """Every served model's score for every client the online store knows, with reason codes."""
     churn = served[CHURN]
+    # One matrix over the union of every model's features, built once per request; each model
+    # takes its columns from it (known clients are decided on the churn model's features).
+    union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
+    column = {name: j for j, name in enumerate(union)}
     _, known = feature_rows(online, client_ids, churn.feature_names)
     results: dict[int, dict] = {i: {"reasons": {}} for i in known}
     if known:
-        matrices = {name: feature_rows(online, client_ids, model.feature_names)[0] for name, model in served.items()}
+        everything, _ = feature_rows(online, client_ids, union, known)
+        matrices = {
+            name: np.ascontiguousarray(everything[:, [column[f] for f in model.feature_names]])
+            for name, model in served.items()
+        }
         churn_p = churn.probabilities(matrices[CHURN])[:, 1]
         for i, p, why in zip(known, churn_p, churn.reasons(matrices[CHURN]), strict=True):
             results[i]["churn_probability"] = float(p)
