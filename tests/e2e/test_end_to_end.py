@@ -197,9 +197,36 @@ def test_a_pushed_event_reaches_the_next_score(service, home: Path):
     assert pushed.status_code == 200, pushed.text
     assert pushed.json()["counters"][0]["live_logins_today"] >= 3
     after = httpx.post(f"{service}/score", json={"client_ids": [client_id]}, headers=AUTH, timeout=30).json()
-    # A login just now: request-time recency is zero days, and the churn score is recomputed from it.
     assert after["scores"][0]["churn_probability"] is not None
     assert before["scores"][0]["client_id"] == after["scores"][0]["client_id"]
+    # What the next score is computed from: the online features the service reads now show the logins,
+    # and the request-time recency says the last login was moments ago.
+    read = subprocess.run(
+        [sys.executable, "-c", ONLINE_READ, client_id],
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert read.returncode == 0, read.stderr[-3000:]
+    logins, days_since_login = map(float, read.stdout.split()[-2:])
+    assert logins >= 3
+    assert days_since_login < 0.01
+
+
+ONLINE_READ = """
+import sys, time
+from wealthpulse.settings import load_settings
+load_settings()
+from features.store import open_store
+store = open_store()
+row = store.get_online_features(
+    features=store.get_feature_service("churn_v1"),
+    entity_rows=[{"client_id": sys.argv[1], "request_epoch": time.time()}],
+).to_dict()
+print(row["live_logins_today"][0], row["days_since_last_login_now"][0])
+"""
 
 
 def test_leads_of_an_advisor(service, home: Path):
