@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from feast import FeatureService, FeatureStore
 
 from serving.schemas import ClientScore
 from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedModel
@@ -13,82 +12,37 @@ from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedMod
 UNKNOWN_CLIENT = "unknown client_id: no features in the online store"
 
 
-def feature_refs(services: list[FeatureService]) -> list[str]:
-    """``view:feature`` references covering every service, each once, for one online read for all models."""
-    refs: dict[str, None] = {}
-    for service in services:
-        for projection in service.feature_view_projections:
-            for feature in projection.features:
-                refs[f"{projection.name_to_use()}:{feature.name}"] = None
-    return list(refs)
-
-
-def request_fields(store: FeatureStore, services: list[FeatureService]) -> list[str]:
-    """Request-time inputs the services' on-demand views need in every entity row."""
-    on_demand = {view.name: view for view in store.list_on_demand_feature_views()}
-    fields: dict[str, None] = {}
-    for service in services:
-        for projection in service.feature_view_projections:
-            view = on_demand.get(projection.name)
-            if view is None:
-                continue
-            for source in view.source_request_sources.values():
-                fields.update(dict.fromkeys(field.name for field in source.schema))
-    return list(fields)
-
-
-def _stamp(online: dict[str, list], name: str, index: int):
-    stamps = online.get(f"{name}__ts")
-    return None if stamps is None else stamps[index]
-
-
-def feature_rows(
-    online: dict[str, list], client_ids: list[str], feature_names: list[str], known: list[int] | None = None
-) -> tuple[np.ndarray, list[int]]:
-    """Stack the online features in model order; indices of clients that have them (or of `known`).
-
-    A client unknown to the online store comes back with every stored feature None (and, with
-    timestamps requested, every stamp 0 or None): it is left out, whatever on-demand features
-    computed from the request alone.
-    """
+def feature_rows(online: dict[str, list], feature_names: list[str], known: list[int]) -> np.ndarray:
+    """The known clients' features stacked in model order (NaN where the store has no value)."""
     columns = [online[name] for name in feature_names]
-    if known is None:
-        stamped = [name for name in feature_names if f"{name}__ts" in online]
-        if stamped:
-            known = [i for i in range(len(client_ids)) if any(_stamp(online, name, i) for name in stamped)]
-        else:
-            known = [i for i in range(len(client_ids)) if any(col[i] is not None for col in columns)]
-    matrix = np.array(
+    return np.array(
         [[np.nan if col[i] is None else col[i] for col in columns] for i in known],
         dtype=np.float32,
     ).reshape(len(known), len(feature_names))
-    return matrix, known
 
 
-def feature_timestamp(online: dict[str, list], feature_names: list[str], index: int) -> str | None:
-    """ISO time of a client's stored features: the first feature in model order that has one.
+def iso_time(epoch: float | None) -> str | None:
+    """ISO time in UTC of a feature row's event time in epoch seconds."""
+    return None if epoch is None else datetime.fromtimestamp(int(epoch), tz=UTC).isoformat()
 
-    Feast returns epoch seconds, and 0 for a view without a row for the client.
+
+def score_clients(
+    online: dict[str, list], stored_at: list[float | None], client_ids: list[str], served: dict[str, ServedModel]
+) -> list[ClientScore]:
+    """Every served model's score for every client the online store knows, with reason codes.
+
+    `online` holds each feature's values in request order; `stored_at` the event time of each
+    client's stored features, None for a client the store does not know (an error entry).
     """
-    stamp = next((s for s in (_stamp(online, name, index) for name in feature_names) if s), None)
-    if stamp is None:
-        return None
-    if isinstance(stamp, datetime):
-        return stamp.astimezone(UTC).isoformat()
-    return datetime.fromtimestamp(int(stamp), tz=UTC).isoformat()
-
-
-def score_clients(online: dict[str, list], client_ids: list[str], served: dict[str, ServedModel]) -> list[ClientScore]:
-    """Every served model's score for every client the online store knows, with reason codes."""
     churn = served[CHURN]
     # One matrix over the union of every model's features, built once per request; each model
-    # takes its columns from it (known clients are decided on the churn model's features).
+    # takes its columns from it.
     union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
     column = {name: j for j, name in enumerate(union)}
-    _, known = feature_rows(online, client_ids, churn.feature_names)
+    known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
     results: dict[int, dict] = {i: {"reasons": {}} for i in known}
     if known:
-        everything, _ = feature_rows(online, client_ids, union, known)
+        everything = feature_rows(online, union, known)
         matrices = {
             name: np.ascontiguousarray(everything[:, [column[f] for f in model.feature_names]])
             for name, model in served.items()
@@ -105,7 +59,7 @@ def score_clients(online: dict[str, list], client_ids: list[str], served: dict[s
     return [
         ClientScore(
             client_id=client_id,
-            feature_timestamp=feature_timestamp(online, churn.feature_names, i),
+            feature_timestamp=iso_time(stored_at[i]),
             **results[i],
         )
         if i in results

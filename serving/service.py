@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import bentoml
 import pandas as pd
 
+from features.online import OnlineReader, OnlineRows
 from features.store import open_store
 from serving.auth import BearerAuth
 from serving.errors import UnprocessableInput, quiet_validation_errors
@@ -31,7 +32,7 @@ from serving.schemas import (
     ScoreRequest,
     ScoreResponse,
 )
-from serving.scoring import UNKNOWN_CLIENT, feature_refs, request_fields, score_clients
+from serving.scoring import UNKNOWN_CLIENT, score_clients
 from serving.served_models import CHURN, load_all
 from serving.suitability import assess
 from wealthpulse.settings import load_settings
@@ -69,20 +70,15 @@ class WealthPulse:
         services = {self.store.get_feature_service(m.feature_service).name: None for m in self.models.values()}
         services = [self.store.get_feature_service(name) for name in services]
         # The features of every model's service, read together: one online read per request.
-        self.feature_refs = feature_refs(services)
-        self.request_fields = request_fields(self.store, services)
-        unknown = sorted(set(self.request_fields) - set(REQUEST_VALUES))
+        self.reader = OnlineReader(self.store, services)
+        unknown = sorted(set(self.reader.request_fields) - set(REQUEST_VALUES))
         if unknown:
             raise RuntimeError(f"feature services need request fields the service cannot fill: {unknown}")
         self.catalog = load_catalog(settings.marts_dir / "products.parquet")
         self.model_versions = {name: model.tag for name, model in self.models.items()}
 
-    def online_features(self, client_ids: list[str]) -> dict[str, list]:
-        extra = {name: REQUEST_VALUES[name]() for name in self.request_fields}
-        return self.store.get_online_features(
-            features=self.feature_refs,
-            entity_rows=[{"client_id": client_id, **extra} for client_id in client_ids],
-        ).to_dict(include_event_timestamps=True)
+    def online_features(self, client_ids: list[str]) -> OnlineRows:
+        return self.reader.read(client_ids, {name: REQUEST_VALUES[name]() for name in self.reader.request_fields})
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
     def score(self, client_ids: list[str]) -> ScoreResponse:
@@ -91,8 +87,9 @@ class WealthPulse:
         One entry per requested id, in request order. An id unknown to the online store gets an
         `error` and no scores; the others are scored. Needs `Authorization: Bearer <key>`.
         """
-        online = self.online_features(client_ids)
-        return ScoreResponse(scores=score_clients(online, client_ids, self.models), model_versions=self.model_versions)
+        rows = self.online_features(client_ids)
+        scores = score_clients(rows.values, rows.stored_at, client_ids, self.models)
+        return ScoreResponse(scores=scores, model_versions=self.model_versions)
 
     @bentoml.api(route="/next_best_action", input_spec=NextBestActionRequest)
     def next_best_action(self, client_id: str, k: int = 3) -> NextBestActionResponse:
@@ -100,8 +97,9 @@ class WealthPulse:
 
         A missing or expired risk assessment allows R1 products only and sets `needs_reassessment`.
         """
-        online = self.online_features([client_id])
-        scored = score_clients(online, [client_id], self.models)[0]
+        rows = self.online_features([client_id])
+        online = rows.values
+        scored = score_clients(online, rows.stored_at, [client_id], self.models)[0]
         if scored.error:
             return NextBestActionResponse(client_id=client_id, error=scored.error, model_versions=self.model_versions)
         suitability = assess(online["risk_level_code"][0], online["has_valid_assessment"][0])

@@ -10,6 +10,7 @@ import pytest
 
 from features.store import apply_repo, open_store, service_features, with_request_time
 from features.views import ALL_VIEWS
+from tests.features.online_parity import assert_reader_matches_feast
 from tests.marts import write_marts
 
 AS_OF = [datetime(2025, 7, d) for d in (1, 8, 15)]
@@ -112,6 +113,21 @@ def test_pushed_live_events_reach_the_online_store_and_request_time_features(sto
     assert online["live_logins_today"] == [3.0]
     # The stored row says "days since login = 2" weeks ago; the pushed login an hour ago wins.
     assert online["days_since_last_login_now"][0] == pytest.approx(1 / 24, abs=1e-6)
+
+
+def test_the_service_reader_returns_what_feast_returns(store):
+    request_epoch = datetime.now(tz=UTC).timestamp()
+    clients = ["C0000001", "C9999999", "C0000002", "C0000001"]
+    reader = assert_reader_matches_feast(store, clients, request_epoch)
+    rows = reader.read(clients, {"request_epoch": request_epoch})
+    # Known from the batch views' rows; an unknown id has no row anywhere; a repeated id is served twice.
+    stamp = AS_OF[-1].replace(tzinfo=UTC).timestamp()
+    assert rows.stored_at == [stamp, None, stamp, stamp]
+    # The same through Feast's per-view online_read, the path every other online store takes.
+    reader._sqlite = None
+    assert reader.read(clients, {"request_epoch": request_epoch}).values == rows.values
+    with pytest.raises(ValueError, match="request_epoch"):
+        reader.read(clients, {})
 
 
 def test_request_time_features_age_stored_recency():

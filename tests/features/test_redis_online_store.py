@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from features.store import apply_repo, open_store
+from tests.features.online_parity import assert_reader_matches_feast
 from tests.marts import write_marts
 
 REDIS = shutil.which("redis-server")
@@ -100,3 +101,8 @@ def test_redis_needs_its_url(monkeypatch):
     monkeypatch.delenv("WEALTHPULSE_REDIS_URL", raising=False)
     with pytest.raises(ValueError, match="WEALTHPULSE_REDIS_URL"):
         open_store(online_store="redis")
+
+
+def test_the_service_reader_reads_redis_like_feast(store):
+    reader = assert_reader_matches_feast(store, ["C0000002", "C9999999"], datetime.now(tz=UTC).timestamp())
+    assert reader._sqlite is None

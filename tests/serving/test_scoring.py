@@ -12,10 +12,9 @@ from serving.served_models import ServedModel
 from tests.models.test_training import FEATURES, synthetic_frame
 
 
-def test_feature_rows_skip_unknown_clients_and_keep_model_order():
+def test_feature_rows_take_known_clients_in_model_order():
     online = {"a": [1.0, None, 3.0], "b": [10.0, None, None]}
-    matrix, known = feature_rows(online, ["C1", "C2", "C3"], ["b", "a"])
-    assert known == [0, 2]
+    matrix = feature_rows(online, ["b", "a"], [0, 2])
     assert matrix.shape == (2, 2)
     assert matrix[0].tolist() == [10.0, 1.0]
     assert np.isnan(matrix[1, 0]) and matrix[1, 1] == 3.0
@@ -34,7 +33,7 @@ def test_score_clients_scores_known_and_flags_unknown():
         labels={},
     )
     online = {"signal": [2.0, None, -2.0], "noise": [0.0, None, 0.0], "weak": [0.0, None, 0.0]}
-    scores = score_clients(online, ["C1", "C2", "C3"], {"churn": churn})
+    scores = score_clients(online, [1764201600.0, None, 1764201600.0], ["C1", "C2", "C3"], {"churn": churn})
     assert [s.client_id for s in scores] == ["C1", "C2", "C3"]
     assert scores[1].error == UNKNOWN_CLIENT and scores[1].churn_probability is None
     assert 0 <= scores[2].churn_probability < scores[0].churn_probability <= 1
@@ -42,6 +41,7 @@ def test_score_clients_scores_known_and_flags_unknown():
     assert scores[0].reasons["churn"][0].feature == "signal"
     assert scores[0].reasons["churn"][0].direction == "raises"
     assert scores[0].intent is None and scores[0].tier_90d is None
+    assert scores[0].feature_timestamp == "2025-11-27T00:00:00+00:00" and scores[1].feature_timestamp is None
 
 
 def test_request_limits():
@@ -54,15 +54,8 @@ def test_request_limits():
         ScoreRequest(client_ids="C0000001")
 
 
-def test_feature_timestamp_is_iso_utc():
-    from serving.scoring import feature_timestamp
+def test_iso_time_is_utc():
+    from serving.scoring import iso_time
 
-    online = {"a": [1.0, None], "a__ts": [1764201600, 0], "b": [2.0, None]}
-    assert feature_timestamp(online, ["b", "a"], 0) == "2025-11-27T00:00:00+00:00"
-    assert feature_timestamp(online, ["b", "a"], 1) is None
-
-
-def test_clients_without_stored_rows_are_unknown_whatever_on_demand_features_say():
-    online = {"a": [1.0, None], "a__ts": [1764201600, 0], "now": [3.0, 4.0]}
-    matrix, known = feature_rows(online, ["C1", "C2"], ["a", "now"])
-    assert known == [0] and matrix.tolist() == [[1.0, 3.0]]
+    assert iso_time(1764201600.0) == "2025-11-27T00:00:00+00:00"
+    assert iso_time(None) is None
