@@ -26,46 +26,44 @@ def iso_time(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(int(epoch), tz=UTC).isoformat()
 
 
-def score_clients(
-    online: dict[str, list], stored_at: list[float | None], client_ids: list[str], served: dict[str, ServedModel]
-) -> list[ClientScore]:
-    """Every served model's score for every client the online store knows, with reason codes.
+class Scorer:
+    """Every served model's score with reason codes; what depends only on the models is set up once."""
 
-    `online` holds each feature's values in request order; `stored_at` the event time of each
-    client's stored features, None for a client the store does not know (an error entry).
-    """
-    churn = served[CHURN]
-    # One matrix over the union of every model's features, built once per request; each model
-    # takes its columns from it.
-    union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
-    column = {name: j for j, name in enumerate(union)}
-    known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
-    results: dict[int, dict] = {i: {"reasons": {}} for i in known}
-    if known:
-        everything = feature_rows(online, union, known)
-        matrices = {
-            name: np.ascontiguousarray(everything[:, [column[f] for f in model.feature_names]])
-            for name, model in served.items()
-        }
-        churn_p = churn.probabilities(matrices[CHURN])[:, 1]
-        for i, p, why in zip(known, churn_p, churn.reasons(matrices[CHURN]), strict=True):
-            results[i]["churn_probability"] = float(p)
-            results[i]["reasons"]["churn"] = why
-        if TIERING in served:
-            _score_tiers(served[TIERING], matrices[TIERING], known, online, results)
-        heads = [name for name in INTENT_HEADS if name in served]
-        if heads:
-            _score_intent({h: served[h] for h in heads}, matrices, known, results)
-    return [
-        ClientScore(
-            client_id=client_id,
-            feature_timestamp=iso_time(stored_at[i]),
-            **results[i],
-        )
-        if i in results
-        else ClientScore(client_id=client_id, error=UNKNOWN_CLIENT)
-        for i, client_id in enumerate(client_ids)
-    ]
+    def __init__(self, served: dict[str, ServedModel]) -> None:
+        self.served = served
+        self.churn = served[CHURN]
+        # One matrix over the union of every model's features per request; each model takes its
+        # columns from it.
+        self.union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
+        position = {name: j for j, name in enumerate(self.union)}
+        self.columns = {name: np.array([position[f] for f in model.feature_names]) for name, model in served.items()}
+        self.heads = {name: served[name] for name in INTENT_HEADS if name in served}
+
+    def score(self, online: dict[str, list], stored_at: list[float | None], client_ids: list[str]) -> list[ClientScore]:
+        """One entry per client in request order.
+
+        `online` holds each feature's values in request order; `stored_at` the event time of each
+        client's stored features, None for a client the store does not know (an error entry).
+        """
+        known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
+        results: dict[int, dict] = {i: {"reasons": {}} for i in known}
+        if known:
+            everything = feature_rows(online, self.union, known)
+            matrices = {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
+            churn_p = self.churn.probabilities(matrices[CHURN])[:, 1]
+            for i, p, why in zip(known, churn_p, self.churn.reasons(matrices[CHURN]), strict=True):
+                results[i]["churn_probability"] = float(p)
+                results[i]["reasons"]["churn"] = why
+            if TIERING in self.served:
+                _score_tiers(self.served[TIERING], matrices[TIERING], known, online, results)
+            if self.heads:
+                _score_intent(self.heads, matrices, known, results)
+        return [
+            ClientScore(client_id=client_id, feature_timestamp=iso_time(stored_at[i]), **results[i])
+            if i in results
+            else ClientScore(client_id=client_id, error=UNKNOWN_CLIENT)
+            for i, client_id in enumerate(client_ids)
+        ]
 
 
 def _score_tiers(model: ServedModel, matrix: np.ndarray, known: list[int], online: dict, results: dict) -> None:

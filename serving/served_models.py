@@ -28,7 +28,8 @@ class ServedModel:
     feature_names: list[str]
     feature_service: str
     session: ort.InferenceSession
-    explainer: TreeExplainer | None
+    # One explainer per class of a multiclass model (reasons are asked for one class), else one.
+    explainers: list[TreeExplainer]
     labels: dict[str, str]
 
     def probabilities(self, matrix: np.ndarray) -> np.ndarray:
@@ -37,9 +38,10 @@ class ServedModel:
 
     def reasons(self, matrix: np.ndarray, klass: int = 0, top: int = 3) -> list[list[dict]]:
         """Exact TreeSHAP reason codes of one class (class 0 for a binary model's positive score)."""
-        if self.explainer is None or len(matrix) == 0:
+        if not self.explainers or len(matrix) == 0:
             return [[] for _ in range(len(matrix))]
-        contributions = class_block(self.explainer.contributions(matrix), len(self.feature_names), klass)
+        explainer = self.explainers[klass if len(self.explainers) > 1 else 0]
+        contributions = class_block(explainer.contributions(matrix), len(self.feature_names), klass)
         return reason_codes(contributions, self.feature_names, top=top, labels=self.labels)
 
 
@@ -55,16 +57,19 @@ def load_served(name: str) -> ServedModel | None:
     session.run(None, {session.get_inputs()[0].name: np.zeros((1, len(feature_names)), dtype=np.float32)})
     try:
         booster = lgb.Booster(model_str=load_file(tag, LIGHTGBM_FILE).decode())
-        explainer = build_explainer(booster)
+        classes = booster.num_model_per_iteration()
+        explainers = (
+            [build_explainer(booster, klass=k) for k in range(classes)] if classes > 1 else [build_explainer(booster)]
+        )
     except (FileNotFoundError, bentoml.exceptions.NotFound):
-        explainer = None  # a model stored without its LightGBM text scores, without reasons
+        explainers = []  # a model stored without its LightGBM text scores, without reasons
     return ServedModel(
         name=name,
         tag=tag,
         feature_names=feature_names,
         feature_service=str(metadata["feature_service"]),
         session=session,
-        explainer=explainer,
+        explainers=explainers,
         labels=labels_for(feature_names),
     )
 

@@ -32,7 +32,7 @@ from serving.schemas import (
     ScoreRequest,
     ScoreResponse,
 )
-from serving.scoring import UNKNOWN_CLIENT, score_clients
+from serving.scoring import UNKNOWN_CLIENT, Scorer
 from serving.served_models import CHURN, load_all
 from serving.suitability import assess
 from wealthpulse.settings import load_settings
@@ -76,6 +76,7 @@ class WealthPulse:
             raise RuntimeError(f"feature services need request fields the service cannot fill: {unknown}")
         self.catalog = load_catalog(settings.marts_dir / "products.parquet")
         self.model_versions = {name: model.tag for name, model in self.models.items()}
+        self.scorer = Scorer(self.models)
 
     def online_features(self, client_ids: list[str]) -> OnlineRows:
         return self.reader.read(client_ids, {name: REQUEST_VALUES[name]() for name in self.reader.request_fields})
@@ -88,7 +89,7 @@ class WealthPulse:
         `error` and no scores; the others are scored. Needs `Authorization: Bearer <key>`.
         """
         rows = self.online_features(client_ids)
-        scores = score_clients(rows.values, rows.stored_at, client_ids, self.models)
+        scores = self.scorer.score(rows.values, rows.stored_at, client_ids)
         return ScoreResponse(scores=scores, model_versions=self.model_versions)
 
     @bentoml.api(route="/next_best_action", input_spec=NextBestActionRequest)
@@ -99,7 +100,7 @@ class WealthPulse:
         """
         rows = self.online_features([client_id])
         online = rows.values
-        scored = score_clients(online, rows.stored_at, [client_id], self.models)[0]
+        scored = self.scorer.score(online, rows.stored_at, [client_id])[0]
         if scored.error:
             return NextBestActionResponse(client_id=client_id, error=scored.error, model_versions=self.model_versions)
         suitability = assess(online["risk_level_code"][0], online["has_valid_assessment"][0])

@@ -32,7 +32,15 @@ def test_multiclass_contributions_equal_pred_contrib():
     booster = train(split, features, TIERING)
     x = feature_matrix(split.test, features)
     got = build_explainer(booster).contributions(x)
-    assert np.max(np.abs(got - booster.predict(x, pred_contrib=True))) <= 1e-6
+    expected = booster.predict(x, pred_contrib=True)
+    assert np.max(np.abs(got - expected)) <= 1e-6
+    # One class's tables give that class's block exactly, and nothing for the others.
+    width = len(features) + 1
+    for klass in (0, 3):
+        one = build_explainer(booster, klass=klass).contributions(x)
+        block = slice(klass * width, (klass + 1) * width)
+        assert np.max(np.abs(one[:, block] - expected[:, block])) <= 1e-6
+        assert not np.delete(one, np.arange(block.start, block.stop), axis=1).any()
 
 
 def test_missing_types_and_deep_trees_match():

@@ -7,7 +7,7 @@ from models.explain import build_explainer
 from models.onnx_export import export_onnx, onnx_session
 from models.training import time_split, train
 from serving.schemas import MAX_CLIENT_IDS, ScoreRequest
-from serving.scoring import UNKNOWN_CLIENT, feature_rows, score_clients
+from serving.scoring import UNKNOWN_CLIENT, Scorer, feature_rows
 from serving.served_models import ServedModel
 from tests.models.test_training import FEATURES, synthetic_frame
 
@@ -29,11 +29,11 @@ def test_score_clients_scores_known_and_flags_unknown():
         feature_names=FEATURES,
         feature_service="churn_v1",
         session=onnx_session(export_onnx(booster)),
-        explainer=build_explainer(booster),
+        explainers=[build_explainer(booster)],
         labels={},
     )
     online = {"signal": [2.0, None, -2.0], "noise": [0.0, None, 0.0], "weak": [0.0, None, 0.0]}
-    scores = score_clients(online, [1764201600.0, None, 1764201600.0], ["C1", "C2", "C3"], {"churn": churn})
+    scores = Scorer({"churn": churn}).score(online, [1764201600.0, None, 1764201600.0], ["C1", "C2", "C3"])
     assert [s.client_id for s in scores] == ["C1", "C2", "C3"]
     assert scores[1].error == UNKNOWN_CLIENT and scores[1].churn_probability is None
     assert 0 <= scores[2].churn_probability < scores[0].churn_probability <= 1
