@@ -80,6 +80,13 @@ class ScoreResponse(BaseModel):
     )
 
 
+class ModelsResponse(BaseModel):
+    """What the service scores with, without scoring anything."""
+
+    model_versions: dict[str, str] = Field(..., description="Model name to the model store tag of its champion.")
+    feature_services: dict[str, str] = Field(..., description="Model name to the Feast feature service it reads.")
+
+
 class NextBestActionRequest(BaseModel):
     """One client's next-best-actions."""
 

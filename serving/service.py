@@ -26,6 +26,7 @@ from serving.schemas import (
     EventsRequest,
     EventsResponse,
     LiveCounters,
+    ModelsResponse,
     NextBestActionRequest,
     NextBestActionResponse,
     OfferedProduct,
@@ -77,6 +78,10 @@ class WealthPulse:
         self.catalog = load_catalog(settings.marts_dir / "products.parquet")
         self.model_versions = {name: model.tag for name, model in self.models.items()}
         self.scorer = Scorer(self.models)
+        self.served_models = ModelsResponse(
+            model_versions=self.model_versions,
+            feature_services={name: model.feature_service for name, model in self.models.items()},
+        )
 
     def online_features(self, client_ids: list[str]) -> OnlineRows:
         return self.reader.read(client_ids, {name: REQUEST_VALUES[name]() for name in self.reader.request_fields})
@@ -91,6 +96,11 @@ class WealthPulse:
         rows = self.online_features(client_ids)
         scores = self.scorer.score(rows.values, rows.stored_at, client_ids)
         return ScoreResponse(scores=scores, model_versions=self.model_versions)
+
+    @bentoml.api(route="/models")
+    def list_models(self) -> ModelsResponse:
+        """The champion models being served and the feature services they read; answers without scoring."""
+        return self.served_models
 
     @bentoml.api(route="/next_best_action", input_spec=NextBestActionRequest)
     def next_best_action(self, client_id: str, k: int = 3) -> NextBestActionResponse:

@@ -127,6 +127,16 @@ def test_score_the_largest_batch(client, auth, serving_state):
     assert len(response.json()["scores"]) == MAX_CLIENT_IDS
 
 
+def test_models_names_the_served_champions(client, auth, serving_state):
+    assert client.post("/models").status_code == 401
+    response = client.post("/models", headers=auth)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "model_versions": {"churn": serving_state.model_tag},
+        "feature_services": {"churn": "churn_v1"},
+    }
+
+
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}],
