@@ -29,6 +29,21 @@ def online_reads(client_ids: list[str], batch: int, repeats: int) -> dict[str, f
     return _ms(samples)
 
 
+def service_reads(client_ids: list[str], batch: int, repeats: int) -> dict[str, float]:
+    """The read `/score` makes: every feature of the three services (the service's online reader)."""
+    from features.online import OnlineReader
+
+    store = open_store()
+    reader = OnlineReader(store, [store.get_feature_service(n) for n in ("churn_v1", "intent_v1", "tiering_v1")])
+    samples = []
+    for i in range(repeats):
+        ids = client_ids[i % 100 : i % 100 + batch]
+        started = time.perf_counter()
+        reader.read(ids, {"request_epoch": time.time()})
+        samples.append((time.perf_counter() - started) * 1000)
+    return _ms(samples)
+
+
 def push_to_visible(client_ids: list[str], repeats: int) -> dict[str, float]:
     """Time from push() to the pushed value being returned by an online read."""
     store = open_store()
