@@ -42,3 +42,25 @@ def test_schedule_and_jobs_are_defined():
     job = defs.resolve_job_def("downstream_of_landing")
     keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert "models/churn_registered" in keys and "landing/clients" not in keys
+
+
+def test_the_nightly_run_lands_one_more_day(tmp_path):
+    from datetime import date, timedelta
+
+    from orchestration.defs.automation.definitions import NEXT_DAY
+    from orchestration.defs.landing.assets import landing_files
+
+    schedule = defs.get_schedule_def("nightly")
+    with dg.build_schedule_context() as context:
+        (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.run_config == NEXT_DAY
+
+    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
+    landing = tmp_path / "landing"
+    # The first night has nothing to continue: the whole history is simulated.
+    assert dg.materialize([landing_files], resources={"platform": platform}, run_config=NEXT_DAY).success
+    history = newest_partition(landing)
+    clients = sorted(p.name for p in (landing / "clients").iterdir())
+    assert dg.materialize([landing_files], resources={"platform": platform}, run_config=NEXT_DAY).success
+    assert newest_partition(landing) == str(date.fromisoformat(history) + timedelta(days=1))
+    assert sorted(p.name for p in (landing / "clients").iterdir()) == clients

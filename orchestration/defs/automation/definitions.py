@@ -18,12 +18,16 @@ everything = dg.define_asset_job(
     description="Land the day's exports, then rebuild everything downstream.",
 )
 
+# The nightly landing is one more simulated day, not the whole history again.
+NEXT_DAY = {"ops": {"landing_files": {"config": {"next_day": True}}}}
+
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly",
     job=everything,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
-    description="Every night at 02:00 Beijing time, after the day's exports.",
+    run_config=NEXT_DAY,
+    description="Every night at 02:00 Beijing time: land the next day's exports, then rebuild everything downstream.",
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 

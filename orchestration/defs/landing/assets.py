@@ -8,10 +8,12 @@ for evaluating models only, never read by features or training. Rows failing a c
 import time
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
 from orchestration.resources import PlatformResource
-from simulator import PRESETS, TABLES, simulate_to_disk
+from simulator import PRESETS, TABLES, next_day, simulate_to_disk
+from simulator.disk import STATE_DIR
 
 DESCRIPTIONS = {
     "clients": "Client accounts (personal fields stay in landing).",
@@ -28,6 +30,16 @@ DESCRIPTIONS = {
     "do_not_contact": "Clients who must not be contacted.",
 }
 REFERENCE_TABLES = ("clients", "products", "campaigns")
+
+
+class LandingConfig(dg.Config):
+    next_day: bool = Field(
+        default=False,
+        description=(
+            "Land one more day, continuing the saved simulation (the nightly export), instead of "
+            "simulating the whole history again."
+        ),
+    )
 
 
 def landing_key(table: str) -> dg.AssetKey:
@@ -47,38 +59,45 @@ def landing_key(table: str) -> dg.AssetKey:
     ],
     can_subset=False,
 )
-def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource):
+def landing_files(context: dg.AssetExecutionContext, config: LandingConfig, platform: PlatformResource):
     """Simulate the brokerage and write each table as landing/<table>/dt=YYYY-MM-DD/ parquet."""
     settings = platform.settings
     preset = PRESETS[settings.preset]
-    context.log.info(
-        f"simulating preset {settings.preset!r}: {preset.clients} clients x {preset.days} days, seed {settings.seed}"
-    )
     started = time.perf_counter()
-    summary = simulate_to_disk(
-        preset.clients,
-        preset.days,
-        settings.seed,
-        settings.landing_dir,
-        oracle_dir=settings.home / "oracle",
-        progress=False,
-    )
+    if config.next_day and (settings.landing_dir / STATE_DIR).exists():
+        context.log.info(f"landing the next day of the simulation saved in {settings.landing_dir}")
+        summary = next_day(settings.landing_dir, progress=False)
+    else:
+        if config.next_day:
+            context.log.info("no saved simulation to continue yet: simulating the whole history first")
+        context.log.info(
+            f"simulating preset {settings.preset!r}: {preset.clients} clients x {preset.days} days, "
+            f"seed {settings.seed}"
+        )
+        summary = simulate_to_disk(
+            preset.clients,
+            preset.days,
+            settings.seed,
+            settings.landing_dir,
+            oracle_dir=settings.home / "oracle",
+            progress=False,
+        )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
     for table in TABLES:
-        partitions = sorted(p.name for p in (settings.landing_dir / table).iterdir())
-        yield dg.MaterializeResult(
-            asset_key=landing_key(table),
-            metadata={
-                "rows": dg.MetadataValue.int(summary.rows[table]),
-                "partitions": dg.MetadataValue.int(len(partitions)),
-                "first_partition": partitions[0],
-                "last_partition": partitions[-1],
-                "path": dg.MetadataValue.path(str(settings.landing_dir / table)),
-                "oracle": dg.MetadataValue.path(str(summary.oracle_path)),
-                "preset": settings.preset,
-                "seed": settings.seed,
-            },
-        )
+        partitions = sorted(p.name for p in (settings.landing_dir / table).iterdir() if p.name.startswith("dt="))
+        metadata = {
+            # Rows written by this run: the whole history, or the one new day of a nightly run.
+            "rows": dg.MetadataValue.int(summary.rows.get(table, 0)),
+            "partitions": dg.MetadataValue.int(len(partitions)),
+            "first_partition": partitions[0] if partitions else "",
+            "last_partition": partitions[-1] if partitions else "",
+            "path": dg.MetadataValue.path(str(settings.landing_dir / table)),
+            "preset": settings.preset,
+            "seed": settings.seed,
+        }
+        if summary.oracle_path is not None:
+            metadata["oracle"] = dg.MetadataValue.path(str(summary.oracle_path))
+        yield dg.MaterializeResult(asset_key=landing_key(table), metadata=metadata)
 
 
 def contract_check(table: str) -> dg.AssetChecksDefinition:
