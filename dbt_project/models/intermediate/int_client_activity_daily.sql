@@ -1,7 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['client_id', 'activity_on']) }}
 -- One row per client per day the account existed: holdings plus that day's activity.
+-- Incremental: a nightly run adds the new day(s) only (macros/incremental.sql).
 -- Daily snapshots make the grid dense, so row-based windows below are day-based windows.
 with snapshots as (
     select * from {{ ref('stg_landing__asset_snapshots') }}
+    where 1 = 1{{ and_after_watermark('snapshot_on') }}
 ),
 
 events as (
@@ -24,15 +27,18 @@ events as (
         count(*) as event_count
     from {{ ref('stg_landing__app_events') }} as app_events
     left join {{ ref('stg_landing__products') }} as products on app_events.product_id = products.product_id
+    where 1 = 1{{ and_after_watermark('app_events.event_on') }}
     group by client_id, event_on
 ),
 
 flows as (
     select * from {{ ref('int_client_flows_daily') }}
+    where 1 = 1{{ and_after_watermark('activity_on') }}
 ),
 
 mentions as (
     select * from {{ ref('int_transcript_need_mentions') }}
+    where 1 = 1{{ and_after_watermark('activity_on') }}
 ),
 
 trades as (
@@ -43,6 +49,7 @@ trades as (
         sum(trade_amount) as trade_amount,
         sum(commission_amount) as commission_amount
     from {{ ref('stg_landing__trades') }}
+    where 1 = 1{{ and_after_watermark('traded_on') }}
     group by client_id, traded_on
 ),
 

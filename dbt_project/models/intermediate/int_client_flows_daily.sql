@@ -1,4 +1,6 @@
--- Money in and out, and product orders by need, per client and day.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['client_id', 'activity_on']) }}
+-- Money in and out, and product orders by need, per client and day. Incremental: a nightly run
+-- adds the new day(s) only (macros/incremental.sql).
 with transfers as (
     select
         client_id,
@@ -8,6 +10,7 @@ with transfers as (
         sum(case when direction = 'in' then 1 else 0 end) as transfer_in_count,
         sum(case when direction = 'out' then 1 else 0 end) as transfer_out_count
     from {{ ref('stg_landing__bank_transfers') }}
+    where 1 = 1{{ and_after_watermark('transferred_on') }}
     group by client_id, transferred_on
 ),
 
@@ -15,6 +18,7 @@ orders as (
     select orders.*, products.product_type
     from {{ ref('stg_landing__product_orders') }} as orders
     left join {{ ref('stg_landing__products') }} as products on orders.product_id = products.product_id
+    where 1 = 1{{ and_after_watermark('orders.ordered_on') }}
 ),
 
 order_days as (

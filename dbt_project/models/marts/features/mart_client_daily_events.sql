@@ -1,11 +1,15 @@
 {{ config(
-    materialized='external',
-    location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_daily_events.parquet',
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['client_id', 'activity_on'],
+    post_hook="{{ export_parquet('client_daily_events') }}",
 ) }}
 -- App events per client and day: the batch history of the live events the app pushes during
--- the day, so live features mean the same thing in training and in serving.
+-- the day, so live features mean the same thing in training and in serving. Incremental by day;
+-- the whole table is exported to marts/client_daily_events.parquet after each run.
 with events as (
     select * from {{ ref('stg_landing__app_events') }}
+    where 1 = 1{{ and_after_watermark('event_on') }}
 )
 
 select

@@ -1,11 +1,18 @@
 {{ config(
-    materialized='external',
-    location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_features.parquet',
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['client_id', 'as_of_date'],
+    pre_hook="{{ drop_retired_as_of_dates() }}",
+    post_hook="{{ export_parquet('client_features') }}",
 ) }}
 -- Client features by as-of date: everything here was known at the end of the as-of date.
--- Exported as parquet: the Feast offline source reads this file.
+-- Incremental: a nightly run adds the new as-of date(s) only, after retiring yesterday's "latest"
+-- day when it is not a weekly as-of date. The whole table is exported as parquet after each run:
+-- the Feast offline source reads marts/client_features.parquet.
+-- depends_on: {{ ref('int_as_of_dates') }}
 with client_as_of as (
     select * from {{ ref('int_client_as_of') }}
+    where 1 = 1{{ and_after_watermark('activity_on', 'as_of_date') }}
 ),
 
 final as (

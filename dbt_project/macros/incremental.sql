@@ -1,0 +1,32 @@
+{#- Incremental by day. Landing rows only ever add days: the contracts quarantine rows that arrive
+    after their day's partition, so a day once built never changes. A nightly run therefore builds
+    only the days after the newest one already in the model (its watermark); a restated history or
+    a changed project is rebuilt with --full-refresh (the warehouse asset decides, see
+    orchestration/defs/warehouse/refresh.py). -#}
+
+{#- The newest day already built, as a scalar subquery (only valid in incremental runs). -#}
+{% macro watermark(column='activity_on') -%}
+    (select max({{ column }}) from {{ this }})
+{%- endmacro %}
+
+{#- `and <column> is after the watermark` in incremental runs; nothing in a full build. -#}
+{% macro and_after_watermark(column, watermark_column='activity_on') -%}
+    {%- if is_incremental() %} and {{ column }} > {{ watermark(watermark_column) }}{% endif -%}
+{%- endmacro %}
+
+{#- Write the model's table as parquet for readers outside the warehouse (Feast reads marts/). -#}
+{% macro export_parquet(file_name) -%}
+    {{ return(adapter.dispatch('export_parquet')(file_name)) }}
+{%- endmacro %}
+
+{% macro duckdb__export_parquet(file_name) -%}
+    copy (select * from {{ this }}) to '{{ env_var("WEALTHPULSE_HOME") }}/marts/{{ file_name }}.parquet' (format parquet)
+{%- endmacro %}
+
+{#- Before an incremental run of a model by as-of date: delete the rows whose date is no longer an
+    as-of date (yesterday's "latest" day, unless it falls on the weekly grid). -#}
+{% macro drop_retired_as_of_dates(column='as_of_date') -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where {{ column }} not in (select as_of_date from {{ ref('int_as_of_dates') }})
+    {%- endif -%}
+{%- endmacro %}
