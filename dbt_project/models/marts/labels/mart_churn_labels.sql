@@ -3,7 +3,9 @@
     location=env_var('WEALTHPULSE_HOME') ~ '/marts/churn_labels.parquet',
 ) }}
 -- 60-day churn labels by as-of date. A client active on the as-of date churns when, in the
--- days strictly after it, assets fall below 20% of the as-of level or all activity stops.
+-- days strictly after it, assets fall below 20% of the as-of level: the exit, when a leaving
+-- client moves out all but a small residual. Inactivity alone is not churn: holidays and
+-- low-engagement clients go quiet for weeks and stay (see the model's YAML).
 -- Only as-of dates whose whole horizon has been observed get a label.
 -- Exported as parquet: training reads its entity frame from this file.
 with daily as (
@@ -31,10 +33,6 @@ forward as (
             partition by client_id order by activity_on
             rows between 1 following and {{ var('churn_horizon_days') }} following
         ) as min_aum_ahead,
-        sum(login_count + trade_count) over (
-            partition by client_id order by activity_on
-            rows between 1 following and {{ var('churn_horizon_days') }} following
-        ) as activity_ahead,
         count(*) over (
             partition by client_id order by activity_on
             rows between 1 following and {{ var('churn_horizon_days') }} following
@@ -49,7 +47,6 @@ final as (
         cast(forward.activity_on as timestamp) as label_ts,
         case
             when forward.min_aum_ahead < 0.2 * forward.aum_amount then 1
-            when forward.activity_ahead = 0 then 1
             else 0
         end as churned_60d
     from forward
