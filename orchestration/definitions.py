@@ -7,6 +7,7 @@ from orchestration.defs.features import assets as features
 from orchestration.defs.landing import assets as landing
 from orchestration.defs.models import assets as models
 from orchestration.defs.serving import assets as serving
+from orchestration.defs.serving import segments
 from orchestration.defs.warehouse import assets as warehouse
 from orchestration.resources import build_resources
 
@@ -17,6 +18,7 @@ defs = dg.Definitions.merge(
     features.defs,
     models.defs,
     serving.defs,
+    segments.defs,
     automation.defs,
     dg.Definitions(resources=build_resources()),
 )

@@ -24,3 +24,9 @@ def intent_scores(features: pd.DataFrame, heads: dict[str, ServedModel]) -> pd.D
     if not parts:
         raise LookupError("no intent champion in the model store: the lead list needs the intent models")
     return pd.concat(parts, ignore_index=True)
+
+
+def churn_scores(features: pd.DataFrame, model: ServedModel) -> pd.DataFrame:
+    """client_id, churn_60d: the champion churn model's probability over the feature rows."""
+    matrix = features[model.feature_names].to_numpy(dtype="float32")
+    return pd.DataFrame({"client_id": features["client_id"].to_numpy(), "churn_60d": model.probabilities(matrix)[:, 1]})

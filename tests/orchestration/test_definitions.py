@@ -37,6 +37,7 @@ EXPECTED_ASSETS = {
     "mart_client_tags_long",
     "mart_client_tags_wide",
     "mart_client_tiers",
+    "mart_client_audience",
     "mart_service_matrix",
     "mart_products",
     "mart_client_suitability",
@@ -46,6 +47,8 @@ EXPECTED_ASSETS = {
     "features/online_store",
     "serving/lead_list",
     "serving/lead_conversion",
+    "serving/segment_audience",
+    "serving/segment_membership",
     *(
         f"models/{m}_{p}"
         for m in ("churn", "intent", "tiering")
