@@ -63,13 +63,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.recovery import fail_abandoned_runs, run_tags
     from orchestration.report import build_report
 
     job = defs.resolve_implicit_global_asset_job_def()
     with DagsterInstance.get() as instance:
+        for run_id in fail_abandoned_runs(instance):
+            print(f"run {run_id} was left unfinished (its process stopped): marked failed; rebuilding", flush=True)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            tags=run_tags(),
             # Progress at INFO: one line per step, not Dagster's debug event stream.
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
