@@ -34,6 +34,7 @@ from serving.schemas import (
     ScoreResponse,
 )
 from serving.scoring import UNKNOWN_CLIENT, Scorer
+from serving.segments_app import segments_app
 from serving.served_models import CHURN, load_all
 from serving.suitability import assess
 from wealthpulse.settings import load_settings
@@ -59,6 +60,7 @@ def load_catalog(path) -> list[Product]:
 
 @bentoml.service(name="wealthpulse", traffic={"timeout": 30})
 @bentoml.asgi_app(leads_app, path="/leads")
+@bentoml.asgi_app(segments_app, path="/segments")
 class WealthPulse:
     """Scores, next-best-actions, live events and leads for brokerage clients."""
 
