@@ -1,4 +1,4 @@
-"""POST /segments/preview: in process through the service's ASGI app, and over HTTP from `wealthpulse serve`."""
+"""POST /segments/preview: in process behind the service's middlewares, and over HTTP from `wealthpulse serve`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import httpx
 import pandas as pd
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from serving.segments.audience import AUDIENCE_FILE, audience_dir, build_audience
@@ -51,9 +53,15 @@ def audience(serving_state):
 
 @pytest.fixture(scope="module")
 def client(serving_state, audience):
-    from serving.service import WealthPulse
+    # The app mounted as the service mounts it, behind the service's own middlewares. The service's
+    # ASGI app is built once per process (its metrics register globally), so the mount itself is
+    # proven over HTTP below.
+    from serving.auth import BearerAuth
+    from serving.errors import UnprocessableInput
+    from serving.segments_app import segments_app
 
-    with TestClient(WealthPulse.to_asgi()) as test_client:
+    app = UnprocessableInput(BearerAuth(Starlette(routes=[Mount("/segments", app=segments_app)])))
+    with TestClient(app) as test_client:
         yield test_client
 
 
