@@ -30,3 +30,20 @@
     delete from {{ this }} where {{ column }} not in (select as_of_date from {{ ref('int_as_of_dates') }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- Money is summed in fen and rounded back to the fen. A double sum's last bits depend on the
+    order in which it is added up, and a nightly incremental build adds a window's days in another
+    order than a full build: rounding makes both give the same value, so a model retrained on
+    either is the same model. -#}
+{% macro money_sum(expression) -%}
+    round(sum({{ expression }}), 2)
+{%- endmacro %}
+
+{#- The sum of a daily column over the trailing `days` rows (one row per day: the last `days` days);
+    amounts are rounded to the fen as in money_sum. -#}
+{% macro trailing_sum(column, days) -%}
+    {%- set total -%}
+    sum({{ column }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row)
+    {%- endset -%}
+    {%- if column.endswith('_amount') -%}round({{ total }}, 2){%- else -%}{{ total }}{%- endif -%}
+{%- endmacro %}

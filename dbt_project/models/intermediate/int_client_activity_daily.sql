@@ -46,8 +46,8 @@ trades as (
         client_id,
         traded_on as activity_on,
         count(*) as trade_count,
-        sum(trade_amount) as trade_amount,
-        sum(commission_amount) as commission_amount
+        {{ money_sum("trade_amount") }} as trade_amount,
+        {{ money_sum("commission_amount") }} as commission_amount
     from {{ ref('stg_landing__trades') }}
     where 1 = 1{{ and_after_watermark('traded_on') }}
     group by client_id, traded_on

@@ -49,27 +49,29 @@ windowed as (
         wealth_product_amount,
         margin_debt_amount,
         {% for days in [7, 30, 90] %}
-        sum(login_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as logins_{{ days }}d,
-        sum(event_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as events_{{ days }}d,
-        sum(trade_count) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trades_{{ days }}d,
-        sum(trade_amount) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as trade_amount_{{ days }}d,
+        {{ trailing_sum('login_count', days) }} as logins_{{ days }}d,
+        {{ trailing_sum('event_count', days) }} as events_{{ days }}d,
+        {{ trailing_sum('trade_count', days) }} as trades_{{ days }}d,
+        {{ trailing_sum('trade_amount', days) }} as trade_amount_{{ days }}d,
         {% endfor %}
         {% for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
-        sum({{ metric }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as {{ metric }}_{{ days }}d,
+        {{ trailing_sum(metric, days) }} as {{ metric }}_{{ days }}d,
         {% endfor %}{% endfor %}{% endfor %}
         {% for column, name in [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'), ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}{% for days in [7, 90] %}
-        sum({{ column }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row) as {{ name }}_{{ days }}d,
+        {{ trailing_sum(column, days) }} as {{ name }}_{{ days }}d,
         {% endfor %}{% endfor %}
         max(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_max_90d,
         min(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_min_90d,
-        avg(aum_amount) over (partition by client_id order by activity_on rows between 29 preceding and current row) as aum_mean_30d,
-        sum(quote_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as quote_views_30d,
-        sum(product_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as product_views_30d,
-        sum(search_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as searches_30d,
-        sum(research_read_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as research_reads_30d,
-        sum(margin_view_count) over (partition by client_id order by activity_on rows between 29 preceding and current row) as margin_views_30d,
-        sum(commission_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as commission_90d,
-        sum(revenue_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as revenue_90d,
+        -- The mean from the fen-rounded sum: an average's last bits depend on the adding order too.
+        {{ trailing_sum('aum_amount', 30) }}
+            / count(aum_amount) over (partition by client_id order by activity_on rows between 29 preceding and current row) as aum_mean_30d,
+        {{ trailing_sum('quote_view_count', 30) }} as quote_views_30d,
+        {{ trailing_sum('product_view_count', 30) }} as product_views_30d,
+        {{ trailing_sum('search_count', 30) }} as searches_30d,
+        {{ trailing_sum('research_read_count', 30) }} as research_reads_30d,
+        {{ trailing_sum('margin_view_count', 30) }} as margin_views_30d,
+        {{ trailing_sum('commission_amount', 90) }} as commission_90d,
+        {{ trailing_sum('revenue_amount', 90) }} as revenue_90d,
         lag(aum_amount, 7) over (partition by client_id order by activity_on) as aum_7d_ago,
         lag(aum_amount, 30) over (partition by client_id order by activity_on) as aum_30d_ago,
         coalesce(

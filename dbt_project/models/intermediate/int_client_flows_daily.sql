@@ -5,8 +5,8 @@ with transfers as (
     select
         client_id,
         transferred_on as activity_on,
-        sum(case when direction = 'in' then transfer_amount else 0 end) as transfer_in_amount,
-        sum(case when direction = 'out' then transfer_amount else 0 end) as transfer_out_amount,
+        {{ money_sum("case when direction = 'in' then transfer_amount else 0 end") }} as transfer_in_amount,
+        {{ money_sum("case when direction = 'out' then transfer_amount else 0 end") }} as transfer_out_amount,
         sum(case when direction = 'in' then 1 else 0 end) as transfer_in_count,
         sum(case when direction = 'out' then 1 else 0 end) as transfer_out_count
     from {{ ref('stg_landing__bank_transfers') }}
@@ -25,9 +25,9 @@ order_days as (
     select
         client_id,
         ordered_on as activity_on,
-        sum(fee_amount) as fee_amount,
-        sum(case when side = 'subscribe' then order_amount else 0 end) as subscribe_amount,
-        sum(case when side = 'redeem' then order_amount else 0 end) as redeem_amount,
+        {{ money_sum("fee_amount") }} as fee_amount,
+        {{ money_sum("case when side = 'subscribe' then order_amount else 0 end") }} as subscribe_amount,
+        {{ money_sum("case when side = 'redeem' then order_amount else 0 end") }} as redeem_amount,
         {% for need, types in need_product_types().items() %}
         sum(case when side = 'subscribe' and product_type in ('{{ types | join("', '") }}') then 1 else 0 end)
             as subscribe_{{ need }}_count{% if not loop.last %},{% endif %}

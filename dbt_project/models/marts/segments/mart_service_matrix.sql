@@ -12,6 +12,6 @@ select
     value_tier,
     preference_group,
     count(*) as clients,
-    sum(value_amount) as value_amount
+    {{ money_sum("value_amount") }} as value_amount
 from latest
 group by as_of_date, value_tier, preference_group
