@@ -110,6 +110,19 @@ def _cooling_down(contacts: pd.DataFrame | None, lead_date: date, rules: LeadRul
     return contacts[(contacted > since) & (contacted <= lead_date)]
 
 
+def campaign_exclusions(outcomes: pd.DataFrame, lead_date: date) -> pd.DataFrame:
+    """(client, need) pairs a campaign still owns on `lead_date`: the client was contacted by a campaign
+    on that need which has not ended yet. An advisor calling them too would be a second, competing
+    contact on the same offer.
+
+    outcomes: client_id, need, contacted_on, campaign_ends_on (the campaign outcomes mart).
+    """
+    contacted = pd.to_datetime(outcomes["contacted_on"]).dt.date
+    ends = pd.to_datetime(outcomes["campaign_ends_on"]).dt.date
+    running = (contacted <= lead_date) & (ends >= lead_date)
+    return outcomes.loc[running, ["client_id", "need"]].drop_duplicates().reset_index(drop=True)
+
+
 def conversion_by_decile(leads: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """Conversion of contacted leads by score decile (10 = highest), and lift over the base rate.
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from serving.lead_rules import POOL, LeadRules
-from serving.leads import build_leads, conversion_by_decile
+from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 
 TODAY = date(2025, 11, 27)
 PRODUCTS = pd.DataFrame(
@@ -79,6 +79,24 @@ def test_do_not_contact_cooldown_and_exclusions():
     )
     # 0 is do-not-contact, 1 was contacted 3 days ago, 3 is excluded; 2's contact is past the cool-down.
     assert leads["client_id"].tolist() == ["C0000002"]
+
+
+def test_a_running_campaign_excludes_the_clients_it_contacted_on_its_need():
+    outcomes = pd.DataFrame(
+        {
+            "client_id": ["C0000001", "C0000002", "C0000003", "C0000004"],
+            "need": ["equity_fund", "equity_fund", "options", "equity_fund"],
+            "contacted_on": [TODAY - timedelta(days=30), TODAY - timedelta(days=40), TODAY, TODAY + timedelta(days=1)],
+            # 1: still running; 2: ended yesterday; 3: running, other need; 4: contacted after the lead date.
+            "campaign_ends_on": [TODAY + timedelta(days=d) for d in (0, -1, 5, 9)],
+        }
+    )
+    excluded = campaign_exclusions(outcomes, TODAY)
+    assert sorted(map(tuple, excluded.to_numpy())) == [("C0000001", "equity_fund"), ("C0000003", "options")]
+    clients = _clients(n=5)
+    leads = build_leads(_scores(clients), clients, PRODUCTS, TODAY, exclusions=excluded)
+    # The equity-fund lead of client 1 is the campaign's; client 3's exclusion is on another need.
+    assert sorted(leads["client_id"]) == ["C0000000", "C0000002", "C0000003", "C0000004"]
 
 
 def test_expiry_tier_value_and_ids():

@@ -1,15 +1,17 @@
 """Serving outputs people act on: the daily lead list and its conversion feedback."""
 
 import dagster as dg
+import duckdb
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from models.training import TIMESTAMP, training_frame
+from orchestration.defs.serving.lead_table import TABLE, write_lead_day
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from serving.batch import intent_scores
 from serving.lead_rules import DEFAULT_RULES
-from serving.leads import build_leads, conversion_by_decile
+from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 from serving.served_models import INTENT_HEADS, load_served
 
 MARTS = [
@@ -39,7 +41,8 @@ def lead_list(
     heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
     features = training_frame(feast.store(), "intent_v1", entity)
     scores = intent_scores(features, heads)
-    contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on"])
+    contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
+    exclusions = campaign_exclusions(contacts, day)
     leads = build_leads(
         scores,
         clients.rename(columns={"allowed_risk_rating_code": "allowed_rating"})[
@@ -49,18 +52,24 @@ def lead_list(
         day,
         do_not_contact=set(clients.loc[clients["is_do_not_contact"], "client_id"]),
         contacts=contacts,
+        exclusions=exclusions,
         rules=DEFAULT_RULES,
     )
     folder = platform.settings.home / "leads" / f"dt={day.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     leads.to_parquet(folder / "leads.tmp", index=False)
     (folder / "leads.tmp").replace(folder / "leads.parquet")
+    table_rows = write_lead_day(platform.settings.warehouse_path, day, leads)
     per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
-    context.log.info(f"{len(leads)} leads for {day}: {len(per_advisor)} advisors")
+    context.log.info(
+        f"{len(leads)} leads for {day}: {len(per_advisor)} advisors; "
+        f"{len(exclusions)} client-need pairs left to running campaigns"
+    )
     return dg.MaterializeResult(
         metadata={
             "date": day.isoformat(),
             "rows": dg.MetadataValue.int(len(leads)),
+            "campaign_exclusions": dg.MetadataValue.int(len(exclusions)),
             "leads_to_advisors": dg.MetadataValue.int(int((leads["assignment"] == "advisor").sum())),
             "leads_to_pool": dg.MetadataValue.int(int((leads["assignment"] == "pool").sum())),
             "deferred_over_capacity": dg.MetadataValue.int(int((leads["assignment"] == "deferred").sum())),
@@ -69,6 +78,7 @@ def lead_list(
             ),
             "by_need": dg.MetadataValue.md(leads.groupby("need").size().rename("leads").to_frame().to_markdown()),
             "path": dg.MetadataValue.path(str(folder / "leads.parquet")),
+            "table": dg.MetadataValue.text(f"{TABLE} ({table_rows} rows on {day})"),
         }
     )
 
@@ -90,6 +100,29 @@ def lead_suitability(platform: PlatformResource, marts: MartsResource) -> dg.Ass
     return dg.AssetCheckResult(
         passed=too_risky.empty,
         metadata={"offers": dg.MetadataValue.int(len(offered)), "unsuitable": dg.MetadataValue.int(len(too_risky))},
+    )
+
+
+@dg.asset_check(
+    asset=lead_list,
+    name="table_reconciles",
+    blocking=True,
+    description=f"The day's rows in {TABLE} are the day's parquet file, lead for lead, with no lead twice.",
+)
+def lead_table_reconciles(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
+    day = pd.Timestamp(marts.read("client_suitability", columns=["as_of_date"])["as_of_date"].max()).date()
+    in_file = pd.read_parquet(platform.settings.home / "leads" / f"dt={day.isoformat()}" / "leads.parquet")["lead_id"]
+    with duckdb.connect(str(platform.settings.warehouse_path), read_only=True) as con:
+        in_table = con.execute(f"select lead_id from {TABLE} where lead_date = ?", [day]).df()["lead_id"]
+    missing, extra = set(in_file) - set(in_table), set(in_table) - set(in_file)
+    return dg.AssetCheckResult(
+        passed=not missing and not extra and in_table.is_unique,
+        metadata={
+            "file_rows": dg.MetadataValue.int(len(in_file)),
+            "table_rows": dg.MetadataValue.int(len(in_table)),
+            "missing_from_table": dg.MetadataValue.int(len(missing)),
+            "extra_in_table": dg.MetadataValue.int(len(extra)),
+        },
     )
 
 
@@ -122,4 +155,4 @@ def lead_conversion(feast: FeastResource, marts: MartsResource) -> dg.Materializ
     )
 
 
-defs = dg.Definitions(assets=[lead_list, lead_conversion], asset_checks=[lead_suitability])
+defs = dg.Definitions(assets=[lead_list, lead_conversion], asset_checks=[lead_suitability, lead_table_reconciles])

@@ -15,6 +15,7 @@ select
     contacts.contact_id,
     contacts.campaign_id,
     campaigns.campaign_channel,
+    campaigns.ends_on as campaign_ends_on,
     contacts.client_id,
     contacts.advisor_id,
     contacts.contacted_on,

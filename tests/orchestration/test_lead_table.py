@@ -1,0 +1,33 @@
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from orchestration.defs.serving.lead_table import TABLE, write_lead_day
+
+DAY = date(2025, 11, 27)
+
+
+def _leads(day: date, clients: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "lead_id": [f"L{day:%Y%m%d}-{c}-options" for c in clients],
+            "lead_date": day,
+            "client_id": clients,
+            "need": "options",
+            "product_ids": [["P1", "P2"]] * len(clients),
+        }
+    )
+
+
+def test_a_day_is_replaced_and_other_days_are_kept(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert write_lead_day(warehouse, DAY - timedelta(days=1), _leads(DAY - timedelta(days=1), ["C1", "C2"])) == 2
+    assert write_lead_day(warehouse, DAY, _leads(DAY, ["C1", "C2", "C3"])) == 3
+    # A re-run of the day with different leads replaces that day's rows, never adds to them.
+    assert write_lead_day(warehouse, DAY, _leads(DAY, ["C4"])) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql(f"select lead_date, client_id, product_ids from {TABLE} order by all").fetchall()
+    yesterday = DAY - timedelta(days=1)
+    assert [(d, c) for d, c, _ in rows] == [(yesterday, "C1"), (yesterday, "C2"), (DAY, "C4")]
+    assert rows[0][2] == ["P1", "P2"]
