@@ -6,7 +6,7 @@ export FEAST_USAGE := False
 export BENTOML_DO_NOT_TRACK := True
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: run test serve ui bench env lint clean
+.PHONY: run test serve ui backfill bench env lint clean
 
 env: .venv/.synced
 
@@ -27,6 +27,10 @@ serve: env
 
 ui: env
 	$(RUN) wealthpulse ui
+
+# The lead lists of past as-of days: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD
+backfill: env
+	$(RUN) wealthpulse backfill --from $(FROM) --to $(TO)
 
 bench: env
 	$(RUN) python -m benchmarks.run

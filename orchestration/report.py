@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dagster import AssetCheckSeverity, ExecuteInProcessResult
 
+from orchestration.advice import advice_for
 from wealthpulse.settings import Settings
 
 
@@ -21,17 +22,21 @@ def _value(metadata: dict, key: str):
 
 
 def build_report(
-    result: ExecuteInProcessResult, settings: Settings, seconds: float, ui_port: int, api_port: int
+    results: list[ExecuteInProcessResult], settings: Settings, seconds: float, ui_port: int, api_port: int
 ) -> Report:
+    """The report of a `wealthpulse run`: its runs in order (the rebuild, then the day's leads)."""
     materialized: dict[str, dict] = {}
-    for event in result.get_asset_materialization_events():
-        materialization = event.event_specific_data.materialization
-        materialized[materialization.asset_key.to_user_string()] = dict(materialization.metadata)
-    checks = result.get_asset_check_evaluations()
+    checks = []
+    for result in results:
+        for event in result.get_asset_materialization_events():
+            materialization = event.event_specific_data.materialization
+            materialized[materialization.asset_key.to_user_string()] = dict(materialization.metadata)
+        checks += result.get_asset_check_evaluations()
+    success = all(result.success for result in results)
     failed_checks = [c for c in checks if not c.passed and c.severity != AssetCheckSeverity.WARN]
     warnings = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.WARN]
 
-    lines = [f"\nwealthpulse run {'finished' if result.success else 'FAILED'} in {seconds:.0f}s", "", "Rows per layer:"]
+    lines = [f"\nwealthpulse run {'finished' if success else 'FAILED'} in {seconds:.0f}s", "", "Rows per layer:"]
     for key, metadata in materialized.items():
         rows = _value(metadata, "rows")
         if rows is None:
@@ -56,10 +61,12 @@ def build_report(
     registered = materialized.get("models/churn_registered", {})
     if registered:
         lines.append(f"Registered: {_value(registered, 'tag')} in {settings.bentoml_home}")
-    if not result.success:
+    for result in (r for r in results if not r.success):
         for event in result.all_events:
             if event.is_failure:
                 lines.append(f"  step {event.step_key} failed: {event.message}")
+                if event.step_key:
+                    lines.append(f"    what to do: {advice_for(event.step_key)}")
     lines += [
         "",
         f"State:  {settings.home}",
@@ -67,4 +74,4 @@ def build_report(
         f"API:    make serve  (prints an API key), then curl -X POST http://127.0.0.1:{api_port}/score "
         '-H "Authorization: Bearer $KEY" -H \'Content-Type: application/json\' -d \'{"client_ids": ["C0000001"]}\'',
     ]
-    return Report(text="\n".join(lines), ok=result.success and not failed_checks)
+    return Report(text="\n".join(lines), ok=success and not failed_checks)

@@ -1,4 +1,4 @@
-"""The wealthpulse command line: simulate, run, serve, ui."""
+"""The wealthpulse command line: simulate, run, backfill, serve, ui."""
 
 from __future__ import annotations
 
@@ -63,21 +63,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
+    from orchestration.partitions import newest_as_of_day
     from orchestration.recovery import fail_abandoned_runs, run_tags
     from orchestration.report import build_report
 
-    job = defs.resolve_implicit_global_asset_job_def()
+    # Progress at INFO: one line per step, not Dagster's debug event stream.
+    quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     with DagsterInstance.get() as instance:
         for run_id in fail_abandoned_runs(instance):
             print(f"run {run_id} was left unfinished (its process stopped): marked failed; rebuilding", flush=True)
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags=run_tags(),
-            # Progress at INFO: one line per step, not Dagster's debug event stream.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
-    report = build_report(result, settings, time.perf_counter() - started, ui_port=UI_PORT, api_port=API_PORT)
+        results = [
+            defs.resolve_job_def("nightly").execute_in_process(
+                instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet
+            )
+        ]
+        day = newest_as_of_day(instance)
+        if results[0].success and day is not None:
+            # The lead list is partitioned by as-of day: today's is the newest one the warehouse registered.
+            print(f"building the lead list of {day}", flush=True)
+            results.append(
+                defs.resolve_job_def("daily_leads").execute_in_process(
+                    instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet, partition_key=day
+                )
+            )
+    report = build_report(results, settings, time.perf_counter() - started, ui_port=UI_PORT, api_port=API_PORT)
     print(report.text)
     return 0 if report.ok else 1
 
@@ -110,6 +119,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         args.host,
         "--port",
         str(args.port),
+    ]
+    os.chdir(PROJECT_ROOT)
+    os.execv(sys.executable, command)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """The lead lists of a range of as-of days, in one Dagster run (what a backfill from the UI does)."""
+    _apply_overrides(args)
+    ensure_dirs(load_settings())
+    command = [
+        *(sys.executable, "-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions"),
+        *("--select", "serving/lead_list", "--partition-range", f"{args.first}...{args.last}"),
     ]
     os.chdir(PROJECT_ROOT)
     os.execv(sys.executable, command)
@@ -168,6 +189,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=API_PORT)
     serve.add_argument("--home", help="state directory")
     serve.set_defaults(func=cmd_serve)
+
+    backfill = sub.add_parser(
+        "backfill", help="build the lead lists of a range of as-of days (the partitions `run` registered)"
+    )
+    backfill.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first as-of day")
+    backfill.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last as-of day")
+    backfill.add_argument("--home", help="state directory")
+    backfill.set_defaults(func=cmd_backfill)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on the materialized state")
     ui.add_argument("--host", default="127.0.0.1")

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import httpx
 import pandas as pd
 import pytest
@@ -174,7 +175,8 @@ def test_invalid_json_is_422(service):
 
 
 def test_next_best_action_respects_suitability(service, home: Path):
-    suitability = pd.read_parquet(home / "marts" / "client_suitability.parquet").set_index("client_id")
+    suitability = pd.read_parquet(home / "marts" / "client_suitability.parquet")
+    suitability = suitability[suitability["as_of_date"] == suitability["as_of_date"].max()].set_index("client_id")
     products = pd.read_parquet(home / "marts" / "products.parquet").set_index("product_id")
     for client_id in _latest_clients(home, 20):
         reply = httpx.post(
@@ -290,6 +292,33 @@ def test_a_run_killed_half_way_recovers_on_rerun_with_the_same_result(first_run,
     assert days
     for day in days:
         assert not pd.read_parquet(day).duplicated(["client_id", "need"]).any(), day
+
+
+def test_a_backfill_of_past_as_of_days_builds_their_leads_under_their_rules(first_run, home: Path):
+    """`wealthpulse backfill`: Dagster's partition-range materialization, the CLI form of a UI backfill."""
+    suitability = pd.read_parquet(home / "marts" / "client_suitability.parquet")
+    first, last = sorted(suitability["as_of_date"].unique())[-4:-2]
+    reply = subprocess.run(
+        [sys.executable, "-m", "wealthpulse.cli", "backfill", "--from", str(first), "--to", str(last)],
+        cwd=ROOT,
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert reply.returncode == 0, reply.stdout[-3000:] + reply.stderr[-3000:]
+    ratings = pd.read_parquet(home / "marts" / "products.parquet").set_index("product_id")["risk_rating_code"]
+    with duckdb.connect(str(home / "warehouse" / "wealthpulse.duckdb"), read_only=True) as con:
+        in_table = con.sql("select lead_date, count(*) as n from serving.lead_list group by all").df()
+    per_day = dict(zip(pd.to_datetime(in_table["lead_date"]).dt.date, in_table["n"], strict=True))
+    for day in (first, last):
+        leads = pd.read_parquet(home / "leads" / f"dt={day}" / "leads.parquet")
+        assert len(leads) > 0 and (leads["lead_date"] == day).all()
+        assert per_day[day] == len(leads)
+        # Each day's offers obey that day's suitability, not today's.
+        allowed = suitability[suitability["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
+        offered = leads[["client_id", "product_ids"]].explode("product_ids")
+        assert (offered["product_ids"].map(ratings) <= offered["client_id"].map(allowed)).all()
 
 
 GRAPHQL_ASSETS = """

@@ -11,6 +11,7 @@ from features.store import apply_repo
 from features.views import BATCH_VIEWS, CLIENT_FEATURES_MART_COLUMNS, client_live_events
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource
+from orchestration.retries import retry_when_transient
 
 FEATURE_MARTS = [
     get_asset_key_for_model([warehouse_models], name)
@@ -27,7 +28,8 @@ FEATURE_MARTS = [
     description="`feast apply`: entity, sources, feature views, on-demand view and services in the registry.",
 )
 def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
-    contents = apply_repo(feast.store())
+    with retry_when_transient():  # the registry or online store locked by a reader
+        contents = apply_repo(feast.store())
     return dg.MaterializeResult(
         metadata={
             "feature_views": [v.name for v in contents.feature_views],
@@ -56,7 +58,8 @@ def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts:
         context.log.info(f"materializing {view.name} for {start.date()}")
         # Only the newest day: every client has a row on it. An explicit window makes a re-run
         # rewrite the same rows rather than skip or add.
-        store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
+        with retry_when_transient():  # the online store locked by the scoring service
+            store.materialize(start_date=start.to_pydatetime(), end_date=end.to_pydatetime(), feature_views=[view.name])
     return dg.MaterializeResult(
         metadata={
             "as_of_date": str(latest.date()),

@@ -1,5 +1,8 @@
 """Serving outputs people act on: the daily lead list and its conversion feedback."""
 
+from datetime import date
+from pathlib import Path
+
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -8,9 +11,11 @@ from dagster_dbt import get_asset_key_for_model
 from models.training import TIMESTAMP, training_frame
 from orchestration.defs.serving.lead_table import TABLE, write_lead_day
 from orchestration.defs.warehouse.assets import warehouse_models
+from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
+from orchestration.retries import retry_when_transient
 from serving.batch import intent_scores
-from serving.lead_rules import DEFAULT_RULES
+from serving.lead_rules import DEFAULT_RULES, POOL
 from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 from serving.served_models import INTENT_HEADS, load_served
 
@@ -21,26 +26,15 @@ MARTS = [
 INTENT_REGISTERED = dg.AssetKey(["models", "intent_registered"])
 
 
-@dg.asset(
-    key=["serving", "lead_list"],
-    deps=[*MARTS, INTENT_REGISTERED, dg.AssetKey(["features", "feast_registry"])],
-    group_name="serving",
-    kinds={"parquet"},
-    owners=["team:wealth-management"],
-    description=(
-        "Today's leads: each client's needs by expected value (probability x value for the tier), suitable "
-        "products only, no do-not-contact, a cool-down after contacts, capped per advisor, unassigned to the pool."
-    ),
-)
-def lead_list(
-    context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
-) -> dg.MaterializeResult:
-    clients = marts.read("client_suitability")
-    day = pd.Timestamp(clients["as_of_date"].max()).date()
+def _lead_folder(platform: PlatformResource, day: date) -> Path:
+    return platform.settings.home / "leads" / f"dt={day.isoformat()}"
+
+
+def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads: dict, day: date) -> dict:
+    """One day's leads: parquet, then the warehouse table; returns the day's figures."""
+    clients = suitability[suitability["as_of_date"] == day]
     entity = clients[["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    features = training_frame(feast.store(), "intent_v1", entity)
-    scores = intent_scores(features, heads)
+    scores = intent_scores(training_frame(store, "intent_v1", entity), heads)
     contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
     exclusions = campaign_exclusions(contacts, day)
     leads = build_leads(
@@ -55,30 +49,84 @@ def lead_list(
         exclusions=exclusions,
         rules=DEFAULT_RULES,
     )
-    folder = platform.settings.home / "leads" / f"dt={day.isoformat()}"
+    folder = _lead_folder(platform, day)
     folder.mkdir(parents=True, exist_ok=True)
     leads.to_parquet(folder / "leads.tmp", index=False)
     (folder / "leads.tmp").replace(folder / "leads.parquet")
-    table_rows = write_lead_day(platform.settings.warehouse_path, day, leads)
+    with retry_when_transient():  # e.g. the warehouse locked by another run
+        table_rows = write_lead_day(platform.settings.warehouse_path, day, leads)
     per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
     context.log.info(
         f"{len(leads)} leads for {day}: {len(per_advisor)} advisors; "
         f"{len(exclusions)} client-need pairs left to running campaigns"
     )
+    return {
+        "date": day.isoformat(),
+        "rows": len(leads),
+        "table_rows": table_rows,
+        "campaign_exclusions": len(exclusions),
+        "leads_to_advisors": int((leads["assignment"] == "advisor").sum()),
+        "leads_to_pool": int((leads["assignment"] == POOL).sum()),
+        "deferred_over_capacity": int((leads["assignment"] == "deferred").sum()),
+        "advisors_at_capacity": int((per_advisor >= DEFAULT_RULES.capacity_per_advisor).sum()),
+        "by_need": leads.groupby("need").size().rename("leads").to_frame(),
+        "path": folder / "leads.parquet",
+    }
+
+
+@dg.asset(
+    key=["serving", "lead_list"],
+    deps=[*MARTS, INTENT_REGISTERED, dg.AssetKey(["features", "feast_registry"])],
+    partitions_def=AS_OF_DAYS,
+    # A range of days is one run: the features, marts and models are loaded once for all of them.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="serving",
+    kinds={"parquet", "duckdb"},
+    owners=["team:wealth-management"],
+    description=(
+        "The day's leads: each client's needs by expected value (probability x value for the tier), suitable "
+        "products only, no do-not-contact, a cool-down after contacts, none a running campaign owns, capped per "
+        f"advisor, unassigned to the pool. Parquet per day and the warehouse table {TABLE}. A past as-of day is "
+        "rebuilt from that day's features and suitability, scored by today's champion."
+    ),
+)
+def lead_list(
+    context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
+) -> dg.MaterializeResult:
+    suitability = marts.read("client_suitability")
+    suitability["as_of_date"] = pd.to_datetime(suitability["as_of_date"]).dt.date
+    days = sorted(date.fromisoformat(key) for key in context.partition_keys)
+    unknown = sorted(set(days) - set(suitability["as_of_date"]))
+    if unknown:
+        raise dg.Failure(
+            f"no warehouse snapshot for {', '.join(map(str, unknown))}: leads need that day's suitability. "
+            "History is kept weekly, so a day that was the newest one is retired when the next day lands "
+            "(its leads already built stay in leads/ and the table). Pick as-of days the warehouse still has."
+        )
+    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
+    if not heads:
+        raise dg.Failure("no intent champion in the model store: materialize models/intent_registered first")
+    store = feast.store()
+    built = [_build_day(context, platform, store, marts, suitability, heads, day) for day in days]
+    last = built[-1]
     return dg.MaterializeResult(
         metadata={
-            "date": day.isoformat(),
-            "rows": dg.MetadataValue.int(len(leads)),
-            "campaign_exclusions": dg.MetadataValue.int(len(exclusions)),
-            "leads_to_advisors": dg.MetadataValue.int(int((leads["assignment"] == "advisor").sum())),
-            "leads_to_pool": dg.MetadataValue.int(int((leads["assignment"] == "pool").sum())),
-            "deferred_over_capacity": dg.MetadataValue.int(int((leads["assignment"] == "deferred").sum())),
-            "advisors_at_capacity": dg.MetadataValue.int(
-                int((per_advisor >= DEFAULT_RULES.capacity_per_advisor).sum())
+            "date": last["date"],
+            "days": dg.MetadataValue.int(len(built)),
+            "rows": dg.MetadataValue.int(sum(b["rows"] for b in built)),
+            "campaign_exclusions": dg.MetadataValue.int(last["campaign_exclusions"]),
+            "leads_to_advisors": dg.MetadataValue.int(last["leads_to_advisors"]),
+            "leads_to_pool": dg.MetadataValue.int(last["leads_to_pool"]),
+            "deferred_over_capacity": dg.MetadataValue.int(last["deferred_over_capacity"]),
+            "advisors_at_capacity": dg.MetadataValue.int(last["advisors_at_capacity"]),
+            "by_need": dg.MetadataValue.md(last["by_need"].to_markdown()),
+            "per_day": dg.MetadataValue.md(
+                pd.DataFrame([{k: b[k] for k in ("date", "rows", "leads_to_advisors")} for b in built]).to_markdown(
+                    index=False
+                )
             ),
-            "by_need": dg.MetadataValue.md(leads.groupby("need").size().rename("leads").to_frame().to_markdown()),
-            "path": dg.MetadataValue.path(str(folder / "leads.parquet")),
-            "table": dg.MetadataValue.text(f"{TABLE} ({table_rows} rows on {day})"),
+            "path": dg.MetadataValue.path(str(last["path"])),
+            "table": dg.MetadataValue.text(f"{TABLE} ({last['table_rows']} rows on {last['date']})"),
         }
     )
 
@@ -89,31 +137,59 @@ def lead_list(
     blocking=True,
     description="No lead offers a product rated above the client's allowed rating.",
 )
-def lead_suitability(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
+def lead_suitability(
+    context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
+) -> dg.AssetCheckResult:
     clients = marts.read("client_suitability")
-    day = pd.Timestamp(clients["as_of_date"].max()).date()
-    leads = pd.read_parquet(platform.settings.home / "leads" / f"dt={day.isoformat()}" / "leads.parquet")
+    clients["as_of_date"] = pd.to_datetime(clients["as_of_date"]).dt.date
     rating = marts.read("products").set_index("product_id")["risk_rating_code"]
-    allowed = clients.set_index("client_id")["allowed_risk_rating_code"]
-    offered = leads[["client_id", "product_ids"]].explode("product_ids").dropna()
-    too_risky = offered[offered["product_ids"].map(rating) > offered["client_id"].map(allowed)]
+    offers, unsuitable = 0, 0
+    for day in _checked_days(context, clients):
+        leads = pd.read_parquet(_lead_folder(platform, day) / "leads.parquet")
+        allowed = clients[clients["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
+        offered = leads[["client_id", "product_ids"]].explode("product_ids").dropna()
+        offers += len(offered)
+        unsuitable += int((offered["product_ids"].map(rating) > offered["client_id"].map(allowed)).sum())
     return dg.AssetCheckResult(
-        passed=too_risky.empty,
-        metadata={"offers": dg.MetadataValue.int(len(offered)), "unsuitable": dg.MetadataValue.int(len(too_risky))},
+        passed=unsuitable == 0,
+        metadata={"offers": dg.MetadataValue.int(offers), "unsuitable": dg.MetadataValue.int(unsuitable)},
     )
+
+
+def _checked_days(context: dg.AssetCheckExecutionContext, suitability: pd.DataFrame) -> list[date]:
+    """The days the run built (its partitions), else the newest as-of day."""
+    run = context.instance.get_run_by_id(context.run_id)
+    keys = []
+    if run is not None and run.tags.get("dagster/asset_partition_range_start"):
+        keys = AS_OF_DAYS.get_partition_keys_in_range(
+            dg.PartitionKeyRange(
+                run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]
+            ),
+            dynamic_partitions_store=context.instance,
+        )
+    elif run is not None and run.tags.get("dagster/partition"):
+        keys = [run.tags["dagster/partition"]]
+    return [date.fromisoformat(k) for k in keys] or [max(suitability["as_of_date"])]
 
 
 @dg.asset_check(
     asset=lead_list,
     name="table_reconciles",
     blocking=True,
-    description=f"The day's rows in {TABLE} are the day's parquet file, lead for lead, with no lead twice.",
+    description=f"The days' rows in {TABLE} are the days' parquet files, lead for lead, with no lead twice.",
 )
-def lead_table_reconciles(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
-    day = pd.Timestamp(marts.read("client_suitability", columns=["as_of_date"])["as_of_date"].max()).date()
-    in_file = pd.read_parquet(platform.settings.home / "leads" / f"dt={day.isoformat()}" / "leads.parquet")["lead_id"]
+def lead_table_reconciles(
+    context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
+) -> dg.AssetCheckResult:
+    suitability = marts.read("client_suitability", columns=["as_of_date"])
+    days = _checked_days(context, suitability.assign(as_of_date=pd.to_datetime(suitability["as_of_date"]).dt.date))
+    in_file = pd.concat(
+        [pd.read_parquet(_lead_folder(platform, day) / "leads.parquet", columns=["lead_id"]) for day in days]
+    )["lead_id"]
     with duckdb.connect(str(platform.settings.warehouse_path), read_only=True) as con:
-        in_table = con.execute(f"select lead_id from {TABLE} where lead_date = ?", [day]).df()["lead_id"]
+        in_table = con.execute(f"select lead_id from {TABLE} where lead_date in (select unnest(?))", [days]).df()[
+            "lead_id"
+        ]
     missing, extra = set(in_file) - set(in_table), set(in_table) - set(in_file)
     return dg.AssetCheckResult(
         passed=not missing and not extra and in_table.is_unique,

@@ -5,6 +5,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
+import pandas as pd
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -15,6 +16,7 @@ from dagster_dbt import (
 from orchestration.defs.warehouse.freshness import SourceFreshness, read_freshness
 from orchestration.defs.warehouse.project import dbt_project
 from orchestration.defs.warehouse.refresh import full_refresh_reason, now, record_build
+from orchestration.partitions import register_as_of_days
 from orchestration.resources import PlatformResource
 from wealthpulse.settings import ensure_dirs
 
@@ -75,6 +77,12 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pla
         context.log.info("incremental build: only landing days after the last build are new")
     yield from dbt.cli(["build", *(["--full-refresh"] if reason else [])], context=context).stream().fetch_row_counts()
     record_build(settings.landing_dir, record, settings.dbt_project_dir, started)
+    suitability = settings.marts_dir / "client_suitability.parquet"
+    if suitability.exists():
+        days = pd.read_parquet(suitability, columns=["as_of_date"])["as_of_date"].drop_duplicates()
+        new = register_as_of_days(context.instance, [pd.Timestamp(d).date().isoformat() for d in days])
+        if new:
+            context.log.info(f"{len(new)} new as-of day partition(s): {new[0]} .. {new[-1]}")
 
 
 defs = dg.Definitions(assets=[warehouse_models])
