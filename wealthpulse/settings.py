@@ -39,6 +39,12 @@ class Settings:
         return self.home / "warehouse" / "wealthpulse.duckdb"
 
     @property
+    def serving_db_path(self) -> Path:
+        """Tables the serving layer writes (the lead list): beside the warehouse, not inside it, so a
+        lead backfill never waits for the lock a running dbt build holds on the warehouse."""
+        return self.home / "warehouse" / "serving.duckdb"
+
+    @property
     def marts_dir(self) -> Path:
         return self.home / "marts"
 

@@ -248,6 +248,30 @@ def test_leads_of_an_advisor(service, home: Path):
     assert len([lead for lead in mine if lead["assignment"] == "advisor"]) <= 30
 
 
+def test_a_segment_preview_counts_what_the_daily_membership_holds(service, home: Path):
+    import yaml
+
+    catalog = yaml.safe_load((ROOT / "serving" / "segments" / "catalog.yml").read_text())["segments"]
+    (folder,) = sorted((home / "segments" / "membership").glob("dt=*"))[-1:]
+    for segment in catalog:
+        members = pd.read_parquet(folder / f"{segment['name']}.parquet")["client_id"]
+        reply = httpx.post(
+            f"{service}/segments/preview",
+            json={"expression": segment["expression"], "sample": 3},
+            headers=AUTH,
+            timeout=30,
+        )
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert body["as_of_date"] == folder.name.removeprefix("dt=")
+        assert body["members"] == len(members), segment["name"]
+        assert body["sample_client_ids"] == sorted(members)[:3]
+    unknown = httpx.post(
+        f"{service}/segments/preview", json={"expression": "holds_unicorns and tier >= 'T3'"}, headers=AUTH, timeout=30
+    )
+    assert unknown.status_code == 422 and "holds_unicorns" in unknown.text
+
+
 def test_scoring_needs_the_key(service):
     response = httpx.post(f"{service}/score", json={"client_ids": ["C0000001"]}, timeout=30)
     assert response.status_code == 401
@@ -308,8 +332,8 @@ def test_a_backfill_of_past_as_of_days_builds_their_leads_under_their_rules(firs
     )
     assert reply.returncode == 0, reply.stdout[-3000:] + reply.stderr[-3000:]
     ratings = pd.read_parquet(home / "marts" / "products.parquet").set_index("product_id")["risk_rating_code"]
-    with duckdb.connect(str(home / "warehouse" / "wealthpulse.duckdb"), read_only=True) as con:
-        in_table = con.sql("select lead_date, count(*) as n from serving.lead_list group by all").df()
+    with duckdb.connect(str(home / "warehouse" / "serving.duckdb"), read_only=True) as con:
+        in_table = con.execute("select lead_date, count(*) as n from lead_list group by all").df()
     per_day = dict(zip(pd.to_datetime(in_table["lead_date"]).dt.date, in_table["n"], strict=True))
     for day in (first, last):
         leads = pd.read_parquet(home / "leads" / f"dt={day}" / "leads.parquet")

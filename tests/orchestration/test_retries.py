@@ -46,7 +46,7 @@ def test_a_step_blocked_by_a_lock_is_retried_until_the_lock_is_gone(tmp_path):
                 raise
 
     duckdb.connect(str(warehouse)).close()
-    # Another process holds the warehouse's write lock, as a second run would.
+    # Another process holds the database's write lock, as a second run would.
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK, str(warehouse), str(release)], stdout=subprocess.PIPE, text=True
     )

@@ -53,8 +53,8 @@ def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads
     folder.mkdir(parents=True, exist_ok=True)
     leads.to_parquet(folder / "leads.tmp", index=False)
     (folder / "leads.tmp").replace(folder / "leads.parquet")
-    with retry_when_transient():  # e.g. the warehouse locked by another run
-        table_rows = write_lead_day(platform.settings.warehouse_path, day, leads)
+    with retry_when_transient():  # e.g. the table locked by another run
+        table_rows = write_lead_day(platform.settings.serving_db_path, day, leads)
     per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
     context.log.info(
         f"{len(leads)} leads for {day}: {len(per_advisor)} advisors; "
@@ -86,8 +86,8 @@ def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads
     description=(
         "The day's leads: each client's needs by expected value (probability x value for the tier), suitable "
         "products only, no do-not-contact, a cool-down after contacts, none a running campaign owns, capped per "
-        f"advisor, unassigned to the pool. Parquet per day and the warehouse table {TABLE}. A past as-of day is "
-        "rebuilt from that day's features and suitability, scored by today's champion."
+        f"advisor, unassigned to the pool. Parquet per day and the table {TABLE} of warehouse/serving.duckdb. "
+        "A past as-of day is rebuilt from that day's features and suitability, scored by today's champion."
     ),
 )
 def lead_list(
@@ -158,17 +158,11 @@ def lead_suitability(
 
 def _checked_days(context: dg.AssetCheckExecutionContext, suitability: pd.DataFrame) -> list[date]:
     """The days the run built (its partitions), else the newest as-of day."""
-    run = context.instance.get_run_by_id(context.run_id)
-    keys = []
-    if run is not None and run.tags.get("dagster/asset_partition_range_start"):
-        keys = AS_OF_DAYS.get_partition_keys_in_range(
-            dg.PartitionKeyRange(
-                run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]
-            ),
-            dynamic_partitions_store=context.instance,
-        )
-    elif run is not None and run.tags.get("dagster/partition"):
-        keys = [run.tags["dagster/partition"]]
+    tags = context.run.tags
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    last = tags.get("dagster/asset_partition_range_end") or first
+    # Partition keys are ISO dates: their order as text is their order in time.
+    keys = [k for k in context.instance.get_dynamic_partitions(AS_OF_DAYS.name) if first and first <= k <= last]
     return [date.fromisoformat(k) for k in keys] or [max(suitability["as_of_date"])]
 
 
@@ -186,7 +180,7 @@ def lead_table_reconciles(
     in_file = pd.concat(
         [pd.read_parquet(_lead_folder(platform, day) / "leads.parquet", columns=["lead_id"]) for day in days]
     )["lead_id"]
-    with duckdb.connect(str(platform.settings.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(platform.settings.serving_db_path), read_only=True) as con:
         in_table = con.execute(f"select lead_id from {TABLE} where lead_date in (select unnest(?))", [days]).df()[
             "lead_id"
         ]

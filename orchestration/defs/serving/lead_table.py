@@ -1,4 +1,9 @@
-"""The lead list as a table in the warehouse, beside the marts: one day's rows replaced at a time."""
+"""The lead list as a table, one day's rows replaced at a time.
+
+It lives in its own DuckDB file beside the warehouse (``warehouse/serving.duckdb``): the dbt build holds the
+warehouse's write lock for its whole run, and a lead backfill must not wait for it. From the warehouse:
+``attach '<home>/warehouse/serving.duckdb' as serving (read_only); select * from serving.lead_list``.
+"""
 
 from datetime import date
 from pathlib import Path
@@ -6,17 +11,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-SCHEMA = "serving"
-TABLE = f"{SCHEMA}.lead_list"
+TABLE = "lead_list"
 
 
-def write_lead_day(warehouse: Path, day: date, leads: pd.DataFrame) -> int:
-    """Replace `day`'s rows of serving.lead_list with `leads`, in one transaction; rows of that day after.
+def write_lead_day(database: Path, day: date, leads: pd.DataFrame) -> int:
+    """Replace `day`'s rows of the lead_list table with `leads`, in one transaction; rows of that day after.
 
     A re-run of the same day therefore never duplicates a lead, and other days stay as they were.
     """
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(f"create schema if not exists {SCHEMA}")
+    with duckdb.connect(str(database)) as con:
         con.register("day_leads", leads)
         con.execute(f"create table if not exists {TABLE} as select * from day_leads limit 0")
         con.execute("begin transaction")
