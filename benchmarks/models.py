@@ -30,7 +30,7 @@ from models.config import active_configs  # noqa: E402
 from models.onnx_export import onnx_probabilities  # noqa: E402
 from models.registry import LIGHTGBM_FILE, load_file  # noqa: E402
 from models.training import TIMESTAMP, fit_head, time_split, training_frame  # noqa: E402
-from serving.served_models import load_served  # noqa: E402
+from serving.served_models import load_all  # noqa: E402
 
 ROWS = (1, 10_000)
 
@@ -121,25 +121,39 @@ def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> 
     }
 
 
-def markdown(quality: list[dict], speed: list[dict], batch: dict[str, float], feature_seconds: float) -> str:
+def quality_tables(quality: list[dict]) -> list[str]:
+    """Binary heads beside the oracle on the same test rows; multiclass heads beside the baseline."""
     lines = [
-        "| head | train rows | train s | test AUC / macro-F1 | oracle AUC (same rows) | gap | lift@10% | ECE |",
-        "|---|---|---|---|---|---|---|---|",
+        "| head | train rows | train s | test AUC | oracle AUC | gap | PR-AUC | lift@10% | Brier | ECE |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for row in quality:
+    for row in (r for r in quality if "auc" in r["metrics"]):
         m, o = row["metrics"], row["oracle"]
-        if "auc" in m:
-            score = f"{m['auc']:.3f}"
-            oracle = f"{o['oracle_auc']:.3f}" if o else "–"
-            gap = f"{o['auc_gap']:+.3f}" if o else "–"
-            lift, ece = f"{m['top_decile_lift']:.2f}", f"{m['ece']:.4f}"
-        else:
-            score = f"{m['macro_f1']:.3f} (stays-same {m['baseline_macro_f1']:.3f})"
-            oracle, gap, lift, ece = "–", "–", "–", f"{m['ece']:.4f}"
+        oracle = f"{o['oracle_auc']:.4f} | {o['auc_gap']:+.4f}" if o else "– | –"
         lines.append(
-            f"| {row['head']} | {row['train_rows']:,} | {row['train_seconds']:.1f} | {score} | {oracle} | {gap} "
-            f"| {lift} | {ece} |"
+            f"| {row['head']} | {row['train_rows']:,} | {row['train_seconds']:.1f} | {m['auc']:.4f} | {oracle} "
+            f"| {m['pr_auc']:.4f} | {m['top_decile_lift']:.2f} | {m['brier']:.4f} | {m['ece']:.4f} |"
         )
+    multiclass = [r for r in quality if "macro_f1" in r["metrics"]]
+    if multiclass:
+        lines += [
+            "",
+            "| head | train rows | train s | macro-F1 | stays-same macro-F1 | gain | accuracy | stays-same accuracy "
+            "| up-move recall | down-move recall | ECE (top label) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for row in multiclass:
+            m = row["metrics"]
+            lines.append(
+                f"| {row['head']} | {row['train_rows']:,} | {row['train_seconds']:.1f} | {m['macro_f1']:.4f} "
+                f"| {m['baseline_macro_f1']:.4f} | {m['macro_f1_gain'] * 100:+.1f} pt | {m['accuracy']:.4f} "
+                f"| {m['baseline_accuracy']:.4f} | {m['up_recall']:.3f} | {m['down_recall']:.3f} | {m['ece']:.4f} |"
+            )
+    return lines
+
+
+def markdown(quality: list[dict], speed: list[dict], batch: dict[str, float], feature_seconds: float) -> str:
+    lines = quality_tables(quality)
     ablations = [(row["head"], a) for row in quality for a in row["ablations"]]
     if ablations:
         lines += ["", "| head | without | AUC with | AUC without | AUC added |", "|---|---|---|---|---|"]
@@ -173,12 +187,7 @@ def main() -> None:
     started = time.perf_counter()
     features = latest_features(home)
     feature_seconds = time.perf_counter() - started
-    names = [
-        "churn",
-        "tiering",
-        *(head for config in active_configs() if config.name == "intent" for head in config.heads),
-    ]
-    served = {name: model for name in names if (model := load_served(name)) is not None}
+    served = load_all()
     if not served:
         raise SystemExit(f"no champion model in the model store under {home}: run `wealthpulse run` first")
     speed = prediction_speed(served, features, args.repeats)
