@@ -73,3 +73,26 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     assert metadata["stage"].value == "champion"
     assert champion_tag("churn") == metadata["tag"].value
     assert decision_log("churn")[-1]["stage"] == "champion"
+
+
+def test_ablation_table_lists_each_head_and_group_with_the_auc_it_adds():
+    from orchestration.defs.models.assets import ablation_table
+
+    heads = {
+        "intent_options": {
+            "ablations": [
+                {
+                    "prefix": "mentions_",
+                    "dropped": ["mentions_options_7d"],
+                    "auc_with": 0.9,
+                    "auc_without": 0.85,
+                    "auc_drop": 0.05,
+                }
+            ]
+        },
+        "intent_advisory": {"ablations": []},
+    }
+    table = ablation_table(heads).splitlines()
+    assert table[2] == "| intent_options | mentions_* (1) | 0.9000 | 0.8500 | +0.0500 |"
+    assert len(table) == 3
+    assert ablation_table({"churn": {"ablations": []}}) is None

@@ -9,6 +9,7 @@ Asset bodies are thin: the logic lives in ``models/``.
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -67,6 +68,19 @@ def _write_json(path: Path, document: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(document, indent=2, default=str))
     tmp.replace(path)
+
+
+def ablation_table(heads: dict[str, dict]) -> str | None:
+    """Markdown: per head and dropped feature group, the test AUC with and without it."""
+    rows = [
+        f"| {head} | {a['prefix']}* ({len(a['dropped'])}) | {a['auc_with']:.4f} | {a['auc_without']:.4f} "
+        f"| {a['auc_drop']:+.4f} |"
+        for head, summary in heads.items()
+        for a in summary.get("ablations", [])
+    ]
+    if not rows:
+        return None
+    return "\n".join(["| head | without | AUC with | AUC without | AUC added |", "|---|---|---|---|---|", *rows])
 
 
 def build_model_defs(config: ModelConfig) -> dg.Definitions:
@@ -138,7 +152,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         test_x = feature_matrix(split.test, feature_names)
         cards, heads = [], {}
         for head, label in config.heads.items():
+            started = time.perf_counter()
             booster, calibration = fit_head(split, feature_names, config, label)
+            train_seconds = time.perf_counter() - started
             scores = predict(booster, test_x)
             graded = evaluate(config, head, split.test, scores, oracle)
             importance = pd.Series(booster.feature_importance("gain"), index=feature_names, name="gain")
@@ -156,6 +172,7 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
                 "split": split.describe(),
                 "feature_names": feature_names,
                 "trees": booster.num_trees(),
+                "train_seconds": train_seconds,
                 "fingerprint": frame_fingerprint(frame),
             }
             _write_json(folder(platform, head) / "summary.json", summary)
@@ -187,7 +204,11 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             "plots": dg.MetadataValue.json({k: str(v) for k, v in paths.items() if k != "html"}),
             "split": dg.MetadataValue.json(split.describe()),
             "trees": dg.MetadataValue.int(sum(h["trees"] for h in heads.values())),
+            "train_seconds": dg.MetadataValue.float(sum(h["train_seconds"] for h in heads.values())),
         }
+        ablations = ablation_table(heads)
+        if ablations:
+            metadata["ablations"] = dg.MetadataValue.md(ablations)
         if len(config.heads) == 1:
             only = next(iter(heads.values()))
             for key, value in only["metrics"].items():
