@@ -1,4 +1,10 @@
-"""Turn online feature rows into scores: pure functions over a feature dict and a session."""
+"""Turn online feature rows into scores: pure functions over a feature matrix and the served models.
+
+``Scorer.score_entries`` is what ``/score`` runs: one ONNX call and one reason-code pass per model
+over all requested clients at once, each client's entry a plain dict in the shape of
+``ClientScore`` (serialized to JSON as it is). ``Scorer.score`` gives the same entries as
+validated ``ClientScore`` models, from the ``to_dict`` shape of an online read.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from serving.schemas import ClientScore
 from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedModel
 
 UNKNOWN_CLIENT = "unknown client_id: no features in the online store"
+TIER_NOW = "value_tier_code"
 
 
 def feature_rows(online: dict[str, list], feature_names: list[str], known: list[int]) -> np.ndarray:
@@ -26,71 +33,107 @@ def iso_time(epoch: float | None) -> str | None:
     return None if epoch is None else datetime.fromtimestamp(int(epoch), tz=UTC).isoformat()
 
 
+def unscored(client_id: str, error: str | None = None) -> dict:
+    """A `ClientScore` as a dict, every field in the schema's order, nothing scored yet."""
+    return {
+        "client_id": client_id,
+        "churn_probability": None,
+        "intent": None,
+        "tier_now": None,
+        "tier_90d": None,
+        "tier_probabilities": None,
+        "reasons": {},
+        "feature_timestamp": None,
+        "error": error,
+    }
+
+
 class Scorer:
     """Every served model's score with reason codes; what depends only on the models is set up once."""
 
     def __init__(self, served: dict[str, ServedModel]) -> None:
         self.served = served
         self.churn = served[CHURN]
-        # One matrix over the union of every model's features per request; each model takes its
-        # columns from it.
+        # One matrix over the union of every model's features per request (and the current tier);
+        # each model takes its columns from it.
         self.union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
-        position = {name: j for j, name in enumerate(self.union)}
+        self.inputs = self.union if TIER_NOW in self.union else [*self.union, TIER_NOW]
+        position = {name: j for j, name in enumerate(self.inputs)}
         self.columns = {name: np.array([position[f] for f in model.feature_names]) for name, model in served.items()}
         self.heads = {name: served[name] for name in INTENT_HEADS if name in served}
+        self._tier_now = position[TIER_NOW]
 
     def score(self, online: dict[str, list], stored_at: list[float | None], client_ids: list[str]) -> list[ClientScore]:
-        """One entry per client in request order.
+        """One entry per client in request order, as validated models.
 
         `online` holds each feature's values in request order; `stored_at` the event time of each
         client's stored features, None for a client the store does not know (an error entry).
         """
         known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
-        results: dict[int, dict] = {i: {"reasons": {}} for i in known}
+        rows = np.full((len(client_ids), len(self.inputs)), np.nan, dtype=np.float32)
         if known:
-            everything = feature_rows(online, self.union, known)
-            matrices = {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
-            churn_p = self.churn.probabilities(matrices[CHURN])[:, 1]
-            for i, p, why in zip(known, churn_p, self.churn.reasons(matrices[CHURN]), strict=True):
-                results[i]["churn_probability"] = float(p)
-                results[i]["reasons"]["churn"] = why
-            if TIERING in self.served:
-                _score_tiers(self.served[TIERING], matrices[TIERING], known, online, results)
-            if self.heads:
-                _score_intent(self.heads, matrices, known, results)
-        return [
-            ClientScore(client_id=client_id, feature_timestamp=iso_time(stored_at[i]), **results[i])
-            if i in results
-            else ClientScore(client_id=client_id, error=UNKNOWN_CLIENT)
-            for i, client_id in enumerate(client_ids)
-        ]
+            present = [name for name in self.inputs if name in online]
+            position = {name: j for j, name in enumerate(self.inputs)}
+            rows[np.ix_(known, [position[n] for n in present])] = feature_rows(online, present, known)
+        return [ClientScore.model_validate(entry) for entry in self.score_entries(rows, stored_at, client_ids)]
+
+    def score_entries(self, matrix: np.ndarray, stored_at: list[float | None], client_ids: list[str]) -> list[dict]:
+        """One `ClientScore`-shaped dict per client in request order.
+
+        `matrix` has a row per client in request order and a column per name of `self.inputs`
+        (NaN where the store has no value); `stored_at` is None for a client the store does not know.
+        """
+        entries = [unscored(client_id) for client_id in client_ids]
+        known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
+        for i, stamp in enumerate(stored_at):
+            if stamp is None:
+                entries[i]["error"] = UNKNOWN_CLIENT
+            else:
+                entries[i]["feature_timestamp"] = iso_time(stamp)
+        if not known:
+            return entries
+        scored = [entries[i] for i in known]
+        everything = np.asarray(matrix, dtype=np.float32)
+        if len(known) != len(client_ids):
+            everything = everything[known]
+        matrices = {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
+        churn_p = self.churn.probabilities(matrices[CHURN])[:, 1].tolist()
+        for entry, p, why in zip(scored, churn_p, self.churn.reasons(matrices[CHURN]), strict=True):
+            entry["churn_probability"] = p
+            entry["reasons"]["churn"] = why
+        if TIERING in self.served:
+            _score_tiers(self.served[TIERING], matrices[TIERING], everything[:, self._tier_now], scored)
+        if self.heads:
+            _score_intent(self.heads, matrices, scored)
+        return entries
 
 
-def _score_tiers(model: ServedModel, matrix: np.ndarray, known: list[int], online: dict, results: dict) -> None:
+def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored: list[dict]) -> None:
     probabilities = model.probabilities(matrix)
     predicted = probabilities.argmax(axis=1)
     # Reasons for the predicted tier: one explainer pass per predicted class.
     reasons: dict[int, list] = {}
     for klass in np.unique(predicted):
         rows = np.flatnonzero(predicted == klass)
-        for row, why in zip(rows, model.reasons(matrix[rows], klass=int(klass)), strict=True):
+        for row, why in zip(rows.tolist(), model.reasons(matrix[rows], klass=int(klass)), strict=True):
             reasons[row] = why
-    now = online.get("value_tier_code")
-    for row, i in enumerate(known):
-        results[i]["tier_probabilities"] = {tier: float(p) for tier, p in zip(TIERS, probabilities[row], strict=True)}
-        results[i]["tier_90d"] = TIERS[int(predicted[row])]
-        code = None if now is None else now[i]
-        results[i]["tier_now"] = TIERS[int(code) - 1] if code else None
-        results[i]["reasons"]["tiering"] = reasons[row]
+    for row, (entry, p, klass, code) in enumerate(
+        zip(scored, probabilities.tolist(), predicted.tolist(), now.tolist(), strict=True)
+    ):
+        entry["tier_now"] = TIERS[int(code) - 1] if code == code and code else None
+        entry["tier_90d"] = TIERS[klass]
+        entry["tier_probabilities"] = dict(zip(TIERS, p, strict=True))
+        entry["reasons"]["tiering"] = reasons[row]
 
 
-def _score_intent(heads: dict[str, ServedModel], matrices: dict, known: list[int], results: dict) -> None:
+def _score_intent(heads: dict[str, ServedModel], matrices: dict, scored: list[dict]) -> None:
     table = np.column_stack([heads[h].probabilities(matrices[h])[:, 1] for h in heads])
     top = table.argmax(axis=1)
     for column, head in enumerate(heads):
         # Reasons only for the need each client is most likely to have: what an advisor opens with.
         rows = np.flatnonzero(top == column)
-        for row, why in zip(rows, heads[head].reasons(matrices[head][rows]), strict=True):
-            results[known[row]]["reasons"]["intent"] = why
-    for row, i in enumerate(known):
-        results[i]["intent"] = {INTENT_HEADS[h]: float(table[row, c]) for c, h in enumerate(heads)}
+        for row, why in zip(rows.tolist(), heads[head].reasons(matrices[head][rows]), strict=True):
+            scored[row]["reasons"]["intent"] = why
+    needs = [INTENT_HEADS[h] for h in heads]
+    for entry, p in zip(scored, table.tolist(), strict=True):
+        entry["intent"] = dict(zip(needs, p, strict=True))

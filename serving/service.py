@@ -11,7 +11,10 @@ import time
 from datetime import UTC, datetime
 
 import bentoml
+import numpy as np
 import pandas as pd
+from pydantic_core import to_json
+from starlette.responses import Response
 
 from features.online import OnlineReader, OnlineRows
 from features.store import open_store
@@ -80,13 +83,21 @@ class WealthPulse:
         self.catalog = load_catalog(settings.marts_dir / "products.parquet")
         self.model_versions = {name: model.tag for name, model in self.models.items()}
         self.scorer = Scorer(self.models)
+        # The reader's columns in the scorer's order; -1 for a name no service reads (NaN).
+        self.score_columns = np.array(
+            [self.reader.feature_names.index(n) if n in self.reader.feature_names else -1 for n in self.scorer.inputs],
+            dtype=np.int64,
+        )
         self.served_models = ModelsResponse(
             model_versions=self.model_versions,
             feature_services={name: model.feature_service for name, model in self.models.items()},
         )
 
+    def request_values(self) -> dict[str, float]:
+        return {name: REQUEST_VALUES[name]() for name in self.reader.request_fields}
+
     def online_features(self, client_ids: list[str]) -> OnlineRows:
-        return self.reader.read(client_ids, {name: REQUEST_VALUES[name]() for name in self.reader.request_fields})
+        return self.reader.read(client_ids, self.request_values())
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
     def score(self, client_ids: list[str]) -> ScoreResponse:
@@ -95,9 +106,14 @@ class WealthPulse:
         One entry per requested id, in request order. An id unknown to the online store gets an
         `error` and no scores; the others are scored. Needs `Authorization: Bearer <key>`.
         """
-        rows = self.online_features(client_ids)
-        scores = self.scorer.score(rows.values, rows.stored_at, client_ids)
-        return ScoreResponse(scores=scores, model_versions=self.model_versions)
+        rows = self.reader.read_matrix(client_ids, self.request_values())
+        matrix = rows.matrix[:, self.score_columns]
+        matrix[:, self.score_columns < 0] = np.nan
+        entries = self.scorer.score_entries(matrix, rows.stored_at, client_ids)
+        # Entries are plain dicts in ClientScore's shape, serialized as they are: validating
+        # thousands of nested models per request would cost more than scoring them.
+        body = to_json({"scores": entries, "model_versions": self.model_versions})
+        return Response(body, media_type="application/json")
 
     @bentoml.api(route="/models")
     def list_models(self) -> ModelsResponse:

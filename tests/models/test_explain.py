@@ -108,3 +108,20 @@ def test_speed_against_pred_contrib_is_measured(capsys):
         slow = per_row_ms(lambda b: booster.predict(b, pred_contrib=True, num_threads=1), rows, repeats)
         with capsys.disabled():
             print(f"\n{rows} row(s): tables {fast:.3f} ms/row, pred_contrib {slow:.3f} ms/row")
+
+
+def test_tree_by_tree_batches_equal_row_by_row_bit_for_bit(monkeypatch):
+    """A large batch is walked tree by tree, a small one row by row: the same sums in the same order."""
+    import models.explain as explain
+
+    features = [*FEATURES, "value_tier_code"]
+    split = time_split(tier_frame(), TIERING)
+    booster = train(split, features, TIERING)
+    x = feature_matrix(split.test, features)[:200]
+    explainer = build_explainer(booster, klass=2)
+    by_trees = explainer.contributions(x)
+    monkeypatch.setattr(explain, "TREE_MAJOR_ROWS", len(x) + 1)
+    by_rows = explainer.contributions(x)
+    assert np.array_equal(by_trees, by_rows)
+    block = slice(2 * (len(features) + 1), 3 * (len(features) + 1))
+    assert np.max(np.abs(by_trees[:, block] - booster.predict(x, pred_contrib=True)[:, block])) <= 1e-6

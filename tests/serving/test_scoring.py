@@ -59,3 +59,101 @@ def test_iso_time_is_utc():
 
     assert iso_time(1764201600.0) == "2025-11-27T00:00:00+00:00"
     assert iso_time(None) is None
+
+
+def _served(name: str, booster, features: list[str]) -> ServedModel:
+    classes = booster.num_model_per_iteration()
+    return ServedModel(
+        name=name,
+        tag=f"{name}:test",
+        feature_names=features,
+        feature_service=f"{name}_v1",
+        session=onnx_session(export_onnx(booster)),
+        explainers=[build_explainer(booster, klass=k) for k in range(classes)]
+        if classes > 1
+        else [build_explainer(booster)],
+        labels={},
+    )
+
+
+def test_batch_entries_equal_each_client_alone_and_the_validated_response():
+    """The /score path (plain dicts, one model call per batch) gives what scoring each client alone
+    and serializing validated models give, and what the models say for that client."""
+    from pydantic_core import to_json
+
+    from models.config import TIERING
+    from models.explain import class_block, reason_codes
+    from models.onnx_export import onnx_probabilities
+    from serving.schemas import ScoreResponse
+    from serving.served_models import TIERS
+    from tests.models.synthetic import FEATURES as MODEL_FEATURES
+    from tests.models.synthetic import binary_frame, tier_frame
+
+    tier_features = [*MODEL_FEATURES, "value_tier_code"]
+    served = {
+        "churn": _served("churn", train(time_split(binary_frame(), CHURN), MODEL_FEATURES, CHURN), MODEL_FEATURES),
+        "tiering": _served("tiering", train(time_split(tier_frame(), TIERING), tier_features, TIERING), tier_features),
+        "intent_options": _served(
+            "intent_options",
+            train(time_split(binary_frame(seed=9), CHURN), MODEL_FEATURES, CHURN),
+            MODEL_FEATURES,
+        ),
+        "intent_advisory": _served(
+            "intent_advisory",
+            train(time_split(binary_frame(seed=13), CHURN), MODEL_FEATURES, CHURN),
+            MODEL_FEATURES,
+        ),
+    }
+    scorer = Scorer(served)
+    rng = np.random.default_rng(4)
+    n = 40
+    online = {name: rng.normal(size=n).tolist() for name in MODEL_FEATURES}
+    online["noise"] = [None if i % 7 == 0 else v for i, v in enumerate(online["noise"])]
+    online["mentions_margin_30d"] = [0.0 if i % 3 == 0 else abs(v) for i, v in enumerate(online["mentions_margin_30d"])]
+    online["value_tier_code"] = [None if i % 11 == 0 else float(i % 5 + 1) for i in range(n)]
+    stored_at = [None if i % 9 == 4 else 1764201600.0 for i in range(n)]
+    ids = [f"C{i:07d}" for i in range(n)]
+    matrix = np.array(
+        [[np.nan if online[name][i] is None else online[name][i] for name in scorer.inputs] for i in range(n)]
+    )
+
+    batch = scorer.score_entries(matrix, stored_at, ids)
+    alone = [scorer.score_entries(matrix[i : i + 1], stored_at[i : i + 1], ids[i : i + 1])[0] for i in range(n)]
+    assert batch == alone
+    versions = {name: model.tag for name, model in served.items()}
+    validated = ScoreResponse(scores=scorer.score(online, stored_at, ids), model_versions=versions)
+    assert to_json({"scores": batch, "model_versions": versions}) == validated.model_dump_json().encode()
+
+    # Against the models themselves, client by client.
+    for i, entry in enumerate(batch):
+        if stored_at[i] is None:
+            assert entry["error"] == UNKNOWN_CLIENT and entry["churn_probability"] is None
+            continue
+        row = np.array([[np.nan if online[f][i] is None else online[f][i] for f in MODEL_FEATURES]], dtype=np.float32)
+        tier_row = np.array(
+            [[np.nan if online[f][i] is None else online[f][i] for f in tier_features]], dtype=np.float32
+        )
+        churn = served["churn"]
+        assert entry["churn_probability"] == float(onnx_probabilities(churn.session, row)[0, 1])
+        expected = reason_codes(
+            class_block(churn.explainers[0].contributions(row), len(MODEL_FEATURES)), MODEL_FEATURES
+        )[0]
+        assert entry["reasons"]["churn"] == expected
+        tiers = onnx_probabilities(served["tiering"].session, tier_row)[0]
+        klass = int(tiers.argmax())
+        assert entry["tier_90d"] == TIERS[klass]
+        assert entry["tier_probabilities"] == {t: float(p) for t, p in zip(TIERS, tiers, strict=True)}
+        tier_reasons = served["tiering"].explainers[klass].contributions(tier_row)
+        assert (
+            entry["reasons"]["tiering"]
+            == reason_codes(class_block(tier_reasons, len(tier_features), klass), tier_features)[0]
+        )
+        code = online["value_tier_code"][i]
+        assert entry["tier_now"] == (TIERS[int(code) - 1] if code else None)
+        intent = {
+            need: float(onnx_probabilities(served[f"intent_{need}"].session, row)[0, 1])
+            for need in ("options", "advisory")
+        }
+        assert entry["intent"] == intent
+        top = max(intent, key=intent.get)
+        assert entry["reasons"]["intent"] == served[f"intent_{top}"].reasons(row)[0]
