@@ -35,7 +35,7 @@ def simulate(
     oracle_parts: list[pa.Table] = []
     with progress_bar(clients * days, progress) as bar:
         for out in run_chunks(ctx, bar=bar):
-            for name, table in out.tables.items():
+            for name, table in out.tables():
                 parts[name].append(table)
             if out.oracle is not None:
                 oracle_parts.append(out.oracle)

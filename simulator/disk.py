@@ -12,6 +12,7 @@ import json
 import shutil
 import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from simulator.state import ClientState
 STATE_DIR = "_state"
 ORACLE_DIR = "_oracle"
 RUN_FILE = "run.json"
+# Threads that encode and write parquet files while the simulation goes on (Arrow releases the GIL).
+WRITER_THREADS = 2
 
 
 @dataclass
@@ -83,14 +86,18 @@ def simulate_to_disk(
     started = time.perf_counter()
     rows = dict.fromkeys(TABLES, 0)
     oracle_parts: list[pa.Table] = []
-    with progress_bar(clients * days, progress) as bar:
+    with progress_bar(clients * days, progress) as bar, writer_pool() as pool:
         for result in run_chunks(ctx, bar=bar):
-            for name, table in result.tables.items():
-                write_table_partitions(name, table, tmp[name], start, _part(result.chunk.index))
+            # Files are written by the pool while the next table is built; all of a chunk's
+            # files are done before the next chunk starts, so memory stays one chunk's worth.
+            pending: list[Future[None]] = []
+            for name, table in result.tables():
+                pending += write_table_partitions(name, table, tmp[name], start, _part(result.chunk.index), pool=pool)
                 rows[name] += table.num_rows
             if result.oracle is not None:
                 oracle_parts.append(result.oracle)
             result.state.save(tmp[STATE_DIR] / f"chunk-{result.chunk.index:05d}.npz")
+            _wait(pending)
     for name, table in reference_tables(ctx.market(), ctx.calendar(), start).items():
         write_table_partitions(name, table, tmp[name], start, _part(0))
         rows[name] = table.num_rows
@@ -104,6 +111,15 @@ def simulate_to_disk(
     if progress:
         print(summary.throughput_line(), file=sys.stderr)
     return summary
+
+
+def writer_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="landing-writer")
+
+
+def _wait(futures: list[Future[None]]) -> None:
+    for future in futures:
+        future.result()  # re-raises a failed write
 
 
 def _move_into(src: Path, target: Path) -> None:
@@ -161,7 +177,8 @@ def next_day(out_dir: Path | str, *, progress: bool = True) -> RunSummary:
         shutil.rmtree(staging)
     staging.mkdir()
     rows = dict.fromkeys(DAILY_TABLES, 0)
-    with progress_bar(ctx.clients, progress) as bar:
+    pending: list[Future[None]] = []
+    with progress_bar(ctx.clients, progress) as bar, writer_pool() as pool:
         for chunk in chunks(ctx.clients):
             state = ClientState.load(out / STATE_DIR / f"chunk-{chunk.index:05d}.npz")
             day_rows, _ = step_day(state, DayContext(**{**day_ctx.__dict__, "chunk": chunk.index}), day)
@@ -172,12 +189,13 @@ def next_day(out_dir: Path | str, *, progress: bool = True) -> RunSummary:
                 table = build_table(builder, name, [part], ctx.counters)
                 root = staging / name
                 if table.num_rows:
-                    write_table_partitions(name, table, root, ctx.start, _part(chunk.index))
+                    pending += write_table_partitions(name, table, root, ctx.start, _part(chunk.index), pool=pool)
                 else:
                     write_empty_partition(name, root, date, _part(chunk.index))
                 rows[name] += table.num_rows
             state.save(staging / f"chunk-{chunk.index:05d}.npz")
             bar.update(chunk.size)
+        _wait(pending)
     for name in DAILY_TABLES:
         (out / name).mkdir(exist_ok=True)
         (staging / name / f"dt={date}").rename(out / name / f"dt={date}")

@@ -42,10 +42,21 @@ class Chunk:
 
 @dataclass
 class ChunkOutput:
+    """One simulated chunk. ``tables()`` builds its landing tables one at a time (consume it
+    fully and in order: row ids continue from table to table across chunks), so a caller can
+    write one table while the next is built."""
+
     chunk: Chunk
-    tables: dict[str, pa.Table]
     oracle: pa.Table | None
     state: ClientState
+    builder: ColumnBuilder
+    parts: dict[str, list[dict[str, np.ndarray]]]
+    counters: dict[str, int]
+
+    def tables(self) -> Iterator[tuple[str, pa.Table]]:
+        yield "clients", to_arrow("clients", self.builder.clients())
+        for name in DAILY_TABLES:
+            yield name, build_table(self.builder, name, self.parts.pop(name), self.counters)
 
 
 @dataclass
@@ -104,10 +115,7 @@ def run_chunks(ctx: RunContext, *, with_oracle: bool = True, bar: tqdm | None = 
             if bar is not None:
                 bar.update(chunk.size)
         builder = ColumnBuilder(ctx.start, chunk.first_id, state, calendar, market.symbols)
-        tables = {"clients": to_arrow("clients", builder.clients())}
-        for name in DAILY_TABLES:
-            tables[name] = build_table(builder, name, acc.pop(name), ctx.counters)
-        yield ChunkOutput(chunk, tables, recorder.table() if recorder else None, state)
+        yield ChunkOutput(chunk, recorder.table() if recorder else None, state, builder, acc, ctx.counters)
 
 
 def build_table(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from functools import partial
 from pathlib import Path
 
@@ -124,11 +125,21 @@ def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.n
 
 
 def write_table_partitions(
-    name: str, table: pa.Table, root: Path, start: datetime.date, part_file: str = PART_FILE
-) -> None:
-    """Write one (chunk of a) table into ``root/dt=.../part_file``, creating folders as needed."""
+    name: str,
+    table: pa.Table,
+    root: Path,
+    start: datetime.date,
+    part_file: str = PART_FILE,
+    *,
+    pool: Executor | None = None,
+) -> list[Future[None]]:
+    """Write one (chunk of a) table into ``root/dt=.../part_file``, creating folders as needed.
+
+    With ``pool``, each partition's file is written by the pool and the futures are returned
+    (wait for them before reading or moving ``root``); the files are the same either way.
+    """
     day = _export_day(name, table, start)
-    _write_partitions(table, SCHEMAS[name], day, root, part_file)
+    return _write_partitions(table, SCHEMAS[name], day, root, part_file, pool=pool)
 
 
 def write_empty_partition(name: str, root: Path, day: datetime.date, part_file: str = PART_FILE) -> None:
@@ -156,18 +167,36 @@ def write_oracle(oracle: pd.DataFrame | pa.Table, out_dir: Path | str) -> Path:
 
 
 def _write_partitions(
-    table: pa.Table, schema: pa.Schema, day: np.ndarray, root: Path, part_file: str = PART_FILE
-) -> None:
+    table: pa.Table,
+    schema: pa.Schema,
+    day: np.ndarray,
+    root: Path,
+    part_file: str = PART_FILE,
+    *,
+    pool: Executor | None = None,
+) -> list[Future[None]]:
     if day.size and np.any(day[1:] < day[:-1]):
         order = np.argsort(day, kind="stable")  # keep the frame's order within a day
         table, day = table.take(order), day[order]
     bounds = np.flatnonzero(np.diff(day)) + 1
     starts = np.concatenate([[0], bounds]) if day.size else np.array([], dtype=np.int64)
     stops = np.concatenate([bounds, [day.size]]) if day.size else starts
-    for lo, hi in zip(starts, stops, strict=True):
+    options = parquet_options(schema)
+    futures: list[Future[None]] = []
+    for lo, hi in zip(starts.tolist(), stops.tolist(), strict=True):
         folder = root / f"dt={_EPOCH + datetime.timedelta(days=int(day[lo]))}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table.slice(lo, hi - lo).cast(schema), folder / part_file, **parquet_options(schema))
+        part = table.slice(lo, hi - lo)
+        if pool is None:
+            _write_file(part, schema, folder / part_file, options)
+        else:
+            futures.append(pool.submit(_write_file, part, schema, folder / part_file, options))
+    return futures
+
+
+def _write_file(part: pa.Table, schema: pa.Schema, path: Path, options: dict[str, object]) -> None:
+    # Arrow releases the GIL while casting and encoding, so pool threads write in parallel.
+    pq.write_table(part.cast(schema), path, **options)
 
 
 def replace_dir(final: Path, fill: Callable[[Path], None]) -> None:
