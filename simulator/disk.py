@@ -16,12 +16,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from simulator.columns import ColumnBuilder
 from simulator.day import DayContext, step_day
-from simulator.engine import RunContext, build_table, chunks, progress_bar, reference_tables, run_chunks
-from simulator.landing import replace_dir, write_empty_partition, write_oracle, write_table_partitions
+from simulator.engine import Chunk, RunContext, build_table, chunks, progress_bar, reference_tables, run_chunks
+from simulator.landing import (
+    EPOCH,
+    export_day,
+    replace_dir,
+    write_day_partition,
+    write_empty_partition,
+    write_oracle,
+    write_table_partitions,
+)
 from simulator.presets import CHUNK_CLIENTS, DEFAULT_START
 from simulator.schema import DAILY_TABLES, ORACLE_SCHEMA, TABLES
 from simulator.shelf import build_shelf
@@ -86,18 +95,26 @@ def simulate_to_disk(
     started = time.perf_counter()
     rows = dict.fromkeys(TABLES, 0)
     oracle_parts: list[pa.Table] = []
-    with progress_bar(clients * days, progress) as bar, writer_pool() as pool:
-        for result in run_chunks(ctx, bar=bar):
-            # Files are written by the pool while the next table is built; all of a chunk's
-            # files are done before the next chunk starts, so memory stays one chunk's worth.
-            pending: list[Future[None]] = []
-            for name, table in result.tables():
-                pending += write_table_partitions(name, table, tmp[name], start, _part(result.chunk.index), pool=pool)
-                rows[name] += table.num_rows
+
+    history: dict[str, HistoryRows] = {}
+
+    def write_day(chunk: Chunk, name: str, day: int | None, table: pa.Table) -> None:
+        rows[name] += table.num_rows
+        if day is None:  # history rows join the partition of their own date, ahead of that day's rows
+            history[name] = HistoryRows(name, table, start)
+            return
+        if name in history:
+            table = history[name].join(day, table, last=day == days - 1)
+        if table.num_rows:  # a day without rows gets no file in a full run
+            write_day_partition(name, table, tmp[name], start, day, _part(chunk.index))
+
+    with progress_bar(clients * days, progress) as bar:
+        for result in run_chunks(ctx, write_day, bar=bar):
+            write_table_partitions("clients", result.clients, tmp["clients"], start, _part(result.chunk.index))
+            rows["clients"] += result.clients.num_rows
             if result.oracle is not None:
                 oracle_parts.append(result.oracle)
             result.state.save(tmp[STATE_DIR] / f"chunk-{result.chunk.index:05d}.npz")
-            _wait(pending)
     for name, table in reference_tables(ctx.market(), ctx.calendar(), start).items():
         write_table_partitions(name, table, tmp[name], start, _part(0))
         rows[name] = table.num_rows
@@ -111,6 +128,22 @@ def simulate_to_disk(
     if progress:
         print(summary.throughput_line(), file=sys.stderr)
     return summary
+
+
+class HistoryRows:
+    """A chunk's rows drawn before day 0, handed out by the day of the partition they belong to."""
+
+    def __init__(self, name: str, table: pa.Table, start: datetime.date) -> None:
+        self.table = table
+        self.day = export_day(name, table, start) - (start - EPOCH).days
+
+    def join(self, day: int, table: pa.Table, *, last: bool) -> pa.Table:
+        mine = np.flatnonzero(self.day == day)
+        if last and np.any(self.day > day):
+            raise ValueError("history rows dated after the simulated window")
+        if not mine.size:
+            return table
+        return pa.concat_tables([self.table.take(pa.array(mine)), table]).combine_chunks()
 
 
 def writer_pool() -> ThreadPoolExecutor:

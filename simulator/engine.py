@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,21 +44,20 @@ class Chunk:
 
 @dataclass
 class ChunkOutput:
-    """One simulated chunk. ``tables()`` builds its landing tables one at a time (consume it
-    fully and in order: row ids continue from table to table across chunks), so a caller can
-    write one table while the next is built."""
+    """One simulated chunk once its days are done (its daily tables went to the sink day by day)."""
 
     chunk: Chunk
+    clients: pa.Table
     oracle: pa.Table | None
     state: ClientState
-    builder: ColumnBuilder
-    parts: dict[str, list[dict[str, np.ndarray]]]
-    counters: dict[str, int]
 
-    def tables(self) -> Iterator[tuple[str, pa.Table]]:
-        yield "clients", to_arrow("clients", self.builder.clients())
-        for name in DAILY_TABLES:
-            yield name, build_table(self.builder, name, self.parts.pop(name), self.counters)
+
+# A daily table of one day of one chunk: (chunk, table name, day, table). Day None: the rows
+# drawn with the population before day 0 (assessment and do-not-contact history, which may
+# carry any date up to an account's opening), handed over first.
+DaySink = Callable[[Chunk, str, int | None, pa.Table], None]
+# Days whose tables may wait to be built while the simulation runs ahead (bounds memory).
+BUILD_AHEAD_DAYS = 4
 
 
 @dataclass
@@ -90,32 +91,65 @@ def progress_bar(total: int, enabled: bool) -> tqdm:
     return tqdm(total=total, unit="client-day", unit_scale=True, file=sys.stderr, disable=not enabled, smoothing=0.1)
 
 
-def run_chunks(ctx: RunContext, *, with_oracle: bool = True, bar: tqdm | None = None) -> Iterator[ChunkOutput]:
-    """Simulate every chunk over the whole window; yields each chunk's landing tables and oracle."""
+def run_chunks(
+    ctx: RunContext, sink: DaySink, *, with_oracle: bool = True, bar: tqdm | None = None
+) -> Iterator[ChunkOutput]:
+    """Simulate every chunk over the whole window, handing each day's landing tables to ``sink``.
+
+    A background thread builds (and, through ``sink``, writes) day ``d``'s tables while the
+    simulation steps through day ``d + 1``: numpy and Arrow release the GIL for most of either
+    side's work, and memory holds a few days of rows, not the whole window. Tables reach the
+    sink in order (chunk by chunk, the population's history rows first, then day by day, table
+    by table), so row ids continue exactly as when a chunk's whole table is built at once.
+    Yields each chunk's client table, oracle and end state once its days are done.
+    """
     market = ctx.market()
     shelf = build_shelf(market)
     calendar = ctx.calendar()
     oracle_ids = truth.sample_clients(ctx.seed, ctx.clients, ORACLE_MAX_CLIENTS)
-    for chunk in chunks(ctx.clients):
-        rng = np.random.default_rng([ctx.seed, chunk.index, INIT_STREAM])
-        state, init_rows = draw_clients(rng, chunk.size, ctx.clients, ctx.days, N_SYMBOLS, market.symbol_popularity)
-        day_ctx = DayContext(ctx.seed, chunk.index, ctx.start, market, shelf, calendar)
-        acc: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in DAILY_TABLES}
-        for name, rows in init_rows.items():
-            acc[name].append(rows)
-        local = oracle_ids[(oracle_ids >= chunk.first_id) & (oracle_ids < chunk.first_id + chunk.size)] - chunk.first_id
-        recorder = OracleRecorder(ctx, state, chunk.first_id, local, market) if with_oracle and local.size else None
-        for day in range(ctx.days):
-            rows, revenue = step_day(state, day_ctx, day)
-            for name, table_rows in rows.items():
-                table_rows["day"] = np.full(table_rows["client"].size, day, dtype=np.int32)
-                acc[name].append(table_rows)
-            if recorder is not None:
-                recorder.record(day, rows["asset_snapshots"], revenue)
-            if bar is not None:
-                bar.update(chunk.size)
-        builder = ColumnBuilder(ctx.start, chunk.first_id, state, calendar, market.symbols)
-        yield ChunkOutput(chunk, recorder.table() if recorder else None, state, builder, acc, ctx.counters)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing-builder") as build_pool:
+        for chunk in chunks(ctx.clients):
+            rng = np.random.default_rng([ctx.seed, chunk.index, INIT_STREAM])
+            state, init_rows = draw_clients(rng, chunk.size, ctx.clients, ctx.days, N_SYMBOLS, market.symbol_popularity)
+            day_ctx = DayContext(ctx.seed, chunk.index, ctx.start, market, shelf, calendar)
+            builder = ColumnBuilder(ctx.start, chunk.first_id, state, calendar, market.symbols)
+            local = oracle_ids[(oracle_ids >= chunk.first_id) & (oracle_ids < chunk.first_id + chunk.size)]
+            local = local - chunk.first_id
+            recorder = OracleRecorder(ctx, state, chunk.first_id, local, market) if with_oracle and local.size else None
+            pending: deque[Future[None]] = deque()
+            init = {name: [init_rows[name]] for name in DAILY_TABLES if name in init_rows}
+            pending.append(build_pool.submit(_build_day, builder, chunk, None, init, ctx.counters, sink))
+            for day in range(ctx.days):
+                rows, revenue = step_day(state, day_ctx, day)
+                parts: dict[str, list[dict[str, np.ndarray]]] = {}
+                for name in DAILY_TABLES:
+                    table_rows = rows[name]
+                    table_rows["day"] = np.full(table_rows["client"].size, day, dtype=np.int32)
+                    parts[name] = [table_rows]
+                if recorder is not None:
+                    recorder.record(day, rows["asset_snapshots"], revenue)
+                pending.append(build_pool.submit(_build_day, builder, chunk, day, parts, ctx.counters, sink))
+                while len(pending) > BUILD_AHEAD_DAYS:
+                    pending.popleft().result()
+                if bar is not None:
+                    bar.update(chunk.size)
+            while pending:
+                pending.popleft().result()
+            clients = to_arrow("clients", builder.clients())
+            yield ChunkOutput(chunk, clients, recorder.table() if recorder else None, state)
+
+
+def _build_day(
+    builder: ColumnBuilder,
+    chunk: Chunk,
+    day: int | None,
+    parts: dict[str, list[dict[str, np.ndarray]]],
+    counters: dict[str, int],
+    sink: DaySink,
+) -> None:
+    for name in DAILY_TABLES:
+        if name in parts:
+            sink(chunk, name, day, build_table(builder, name, parts.pop(name), counters))
 
 
 def build_table(

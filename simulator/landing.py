@@ -27,7 +27,7 @@ from simulator.schema import ORACLE_SCHEMA, SCHEMAS, in_memory_schema
 
 PART_FILE = "part-0.parquet"
 _US_PER_DAY = 86_400 * 1_000_000
-_EPOCH = datetime.date(1970, 1, 1)
+EPOCH = datetime.date(1970, 1, 1)
 
 # How each table's rows map to their export day (column, kind): "date" = that date,
 # "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
@@ -82,7 +82,7 @@ def write_landing(
         if name not in SCHEMAS:
             raise ValueError(f"unknown landing table {name!r}")
         table = _to_arrow(name, frame)
-        day = _export_day(name, table, start or _attrs_start(frame))
+        day = export_day(name, table, start or _attrs_start(frame))
         replace_dir(out_dir / name, partial(_write_partitions, table, SCHEMAS[name], day))
         written[name] = table.num_rows
     if isinstance(tables, Simulation) and hasattr(tables, "oracle") and oracle_dir is not None:
@@ -107,20 +107,20 @@ def _to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
     return table.cast(in_memory_schema(name)).replace_schema_metadata(None)
 
 
-def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
+def export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
     """int64 days since 1970-01-01 of the partition of every row."""
     column, kind = PARTITION_RULE[name]
     if kind == "from_start" and start is None:
         raise ValueError(f"{name}: pass start= (or frame.attrs['start']) to partition it")
     if column is None:
-        return np.full(table.num_rows, (start - _EPOCH).days, dtype=np.int64)
+        return np.full(table.num_rows, (start - EPOCH).days, dtype=np.int64)
     values = table.column(column)
     if kind == "timestamp":
         micros = values.cast(pa.int64()).to_numpy()
         return np.floor_divide(micros, _US_PER_DAY)
     days = values.cast(pa.int32()).to_numpy().astype(np.int64)
     if kind == "from_start":
-        days = np.maximum(days, (start - _EPOCH).days)
+        days = np.maximum(days, (start - EPOCH).days)
     return days
 
 
@@ -138,8 +138,26 @@ def write_table_partitions(
     With ``pool``, each partition's file is written by the pool and the futures are returned
     (wait for them before reading or moving ``root``); the files are the same either way.
     """
-    day = _export_day(name, table, start)
+    day = export_day(name, table, start)
     return _write_partitions(table, SCHEMAS[name], day, root, part_file, pool=pool)
+
+
+def write_day_partition(
+    name: str, table: pa.Table, root: Path, start: datetime.date, day: int, part_file: str = PART_FILE
+) -> None:
+    """Write the rows of simulated day ``day`` (offset from ``start``) into its one partition.
+
+    Every row must belong to that day's partition (day 0 also takes the rows predating the
+    window): a row of another day would overwrite that day's file, so it is an error.
+    """
+    export = export_day(name, table, start)
+    expected = (start - EPOCH).days + day
+    if export.size and (export.min() != expected or export.max() != expected):
+        raise ValueError(f"{name}: rows of simulated day {day} fall outside its partition")
+    folder = root / f"dt={EPOCH + datetime.timedelta(days=expected)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    schema = SCHEMAS[name]
+    _write_file(table, schema, folder / part_file, parquet_options(schema))
 
 
 def write_empty_partition(name: str, root: Path, day: datetime.date, part_file: str = PART_FILE) -> None:
@@ -184,7 +202,7 @@ def _write_partitions(
     options = parquet_options(schema)
     futures: list[Future[None]] = []
     for lo, hi in zip(starts.tolist(), stops.tolist(), strict=True):
-        folder = root / f"dt={_EPOCH + datetime.timedelta(days=int(day[lo]))}"
+        folder = root / f"dt={EPOCH + datetime.timedelta(days=int(day[lo]))}"
         folder.mkdir(parents=True, exist_ok=True)
         part = table.slice(lo, hi - lo)
         if pool is None:
