@@ -50,6 +50,7 @@ class ChunkOutput:
     clients: pa.Table
     oracle: pa.Table | None
     state: ClientState
+    recorder: OracleRecorder | None = None
 
 
 # A daily table of one day of one chunk: (chunk, table name, day, table). Day None: the rows
@@ -136,7 +137,7 @@ def run_chunks(
             while pending:
                 pending.popleft().result()
             clients = to_arrow("clients", builder.clients())
-            yield ChunkOutput(chunk, clients, recorder.table() if recorder else None, state)
+            yield ChunkOutput(chunk, clients, recorder.table() if recorder else None, state, recorder)
 
 
 def _build_day(
@@ -163,30 +164,47 @@ def build_table(
 
 
 class OracleRecorder:
-    """Collects the oracle of the sampled clients of one chunk as the days go by."""
+    """Collects the oracle of the sampled clients of one chunk as the days go by.
 
-    def __init__(self, ctx: RunContext, state: ClientState, first_id: int, local: np.ndarray, market: Market) -> None:
+    ``as_of`` defaults to the window's as-of days (``oracle.as_of_days``). ``revenue`` carries
+    on the cumulative revenue of the sampled clients at the end of each of the last
+    REVENUE_WINDOW_DAYS days (slot ``day % REVENUE_WINDOW_DAYS``): what a tier needs, saved with
+    the chunk's state so that ``next_day`` grades its new day exactly as a full run would.
+    """
+
+    def __init__(
+        self,
+        ctx: RunContext,
+        state: ClientState,
+        first_id: int,
+        local: np.ndarray,
+        market: Market,
+        *,
+        as_of: np.ndarray | None = None,
+        revenue: np.ndarray | None = None,
+    ) -> None:
         self.ctx, self.state, self.local, self.market = ctx, state, local, market
         self.first_id = first_id
-        self.as_of = truth.as_of_days(ctx.days)
+        self.as_of = truth.as_of_days(ctx.days) if as_of is None else np.asarray(as_of, dtype=np.int64)
         self.as_of_set = set(self.as_of.tolist())
         ahead = self.as_of + truth.TIER_AHEAD
         self.tier_days = set(self.as_of.tolist()) | set(ahead[ahead < ctx.days].tolist())
-        self.cum_days = self.tier_days | {d - REVENUE_WINDOW_DAYS for d in self.tier_days}
-        self.cum_revenue = np.zeros(state.n)
-        self.cum_at: dict[int, np.ndarray] = {}
+        self.revenue = np.zeros((REVENUE_WINDOW_DAYS, local.size)) if revenue is None else revenue
+        self.cum = None  # set on the first recorded day from the previous day's slot
         self.tier_at: dict[int, np.ndarray] = {}
         self.parts: list[dict[str, object]] = []
 
     def record(self, day: int, snapshot: dict[str, np.ndarray], revenue: np.ndarray) -> None:
-        self.cum_revenue += revenue
-        if day in self.cum_days:
-            self.cum_at[day] = self.cum_revenue[self.local].copy()
+        if self.cum is None:
+            self.cum = self.revenue[(day - 1) % REVENUE_WINDOW_DAYS].copy() if day > 0 else np.zeros(self.local.size)
+        self.cum += revenue[self.local]
+        slot = day % REVENUE_WINDOW_DAYS
         if day in self.tier_days:
             aum = np.zeros(self.state.n)
             aum[snapshot["client"]] = snapshot["aum"]
-            before = self.cum_at.get(day - REVENUE_WINDOW_DAYS, np.zeros(self.local.size))
-            self.tier_at[day] = value_tier(aum[self.local], self.cum_at[day] - before)
+            # The slot still holds the total at day - REVENUE_WINDOW_DAYS (zero before the window).
+            self.tier_at[day] = value_tier(aum[self.local], self.cum - self.revenue[slot])
+        self.revenue[slot] = self.cum
         if day in self.as_of_set:
             self._probabilities(day)
 
