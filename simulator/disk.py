@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shutil
 import sys
 import time
@@ -180,9 +181,9 @@ def _move_into(src: Path, target: Path) -> None:
 
 
 def _portable(path: Path, out: Path) -> str:
-    """``path`` relative to ``out`` when inside it (the run can move as a whole), else absolute."""
-    path, out = path.resolve(), out.resolve()
-    return str(path.relative_to(out)) if path.is_relative_to(out) else str(path)
+    """``path`` relative to ``out`` (e.g. ``../oracle``): a copied or moved state directory keeps
+    its own oracle beside its landing folder instead of writing into the original's."""
+    return os.path.relpath(path.resolve(), out.resolve())
 
 
 def _write_run(folder: Path, ctx: RunContext, oracle_dir: str) -> None:

@@ -134,6 +134,8 @@ def test_next_day_extends_the_oracle(tmp_path: Path) -> None:
     days = 118  # as-of day 28 is then graded 90 days ahead by the increment
     simulate_to_disk(clients=300, days=days, seed=3, out_dir=out, oracle_dir=oracle_dir, progress=False)
     before = pd.read_parquet(oracle_dir / "oracle.parquet")
+    # Recorded relative to the landing folder, so a copied state directory extends its own oracle.
+    assert json.loads((out / STATE_DIR / "run.json").read_text())["oracle_dir"] == "../oracle"
     summary = next_day(out, progress=False)
     after = pd.read_parquet(oracle_dir / "oracle.parquet")
     new = datetime.date(2025, 6, 1) + datetime.timedelta(days=days)
