@@ -34,7 +34,7 @@ def simulate(
     parts: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
     oracle_parts: list[pa.Table] = []
 
-    def collect(chunk: Chunk, name: str, day: int | None, table: pa.Table) -> None:
+    def collect(chunk: Chunk, name: str, days: range | None, table: pa.Table) -> None:
         parts[name].append(table)
 
     with progress_bar(clients * days, progress) as bar:

@@ -39,7 +39,7 @@ from simulator.landing import (
     ORACLE_FILE,
     export_day,
     replace_dir,
-    write_day_partition,
+    write_days_partitions,
     write_empty_partition,
     write_oracle,
     write_table_partitions,
@@ -115,18 +115,18 @@ def simulate_to_disk(
 
     history: dict[str, HistoryRows] = {}
 
-    def write_day(chunk: Chunk, name: str, day: int | None, table: pa.Table) -> None:
+    def write_days(chunk: Chunk, name: str, batch: range | None, table: pa.Table) -> None:
         rows[name] += table.num_rows
-        if day is None:  # history rows join the partition of their own date, ahead of that day's rows
+        if batch is None:  # history rows join the partition of their own date, ahead of that day's rows
             history[name] = HistoryRows(name, table, start)
             return
         if name in history:
-            table = history[name].join(day, table, last=day == days - 1)
-        if table.num_rows:  # a day without rows gets no file in a full run
-            write_day_partition(name, table, tmp[name], start, day, _part(chunk.index))
+            table = history[name].join(batch, table, last=batch.stop == days)
+        # One file per day with rows (a day without rows gets no file in a full run).
+        write_days_partitions(name, table, tmp[name], start, batch, _part(chunk.index))
 
     with progress_bar(clients * days, progress) as bar:
-        for result in run_chunks(ctx, write_day, bar=bar):
+        for result in run_chunks(ctx, write_days, bar=bar):
             write_table_partitions("clients", result.clients, tmp["clients"], start, _part(result.chunk.index))
             rows["clients"] += result.clients.num_rows
             if result.oracle is not None:
@@ -156,9 +156,11 @@ class HistoryRows:
         self.table = table
         self.day = export_day(name, table, start) - (start - EPOCH).days
 
-    def join(self, day: int, table: pa.Table, *, last: bool) -> pa.Table:
-        mine = np.flatnonzero(self.day == day)
-        if last and np.any(self.day > day):
+    def join(self, batch: range, table: pa.Table, *, last: bool) -> pa.Table:
+        """The history rows of the days of ``batch`` ahead of the batch's rows (a stable sort by
+        partition then puts each day's history rows first, as in a whole-window table)."""
+        mine = np.flatnonzero((self.day >= batch.start) & (self.day < batch.stop))
+        if last and np.any(self.day >= batch.stop):
             raise ValueError("history rows dated after the simulated window")
         if not mine.size:
             return table

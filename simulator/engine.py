@@ -44,7 +44,7 @@ class Chunk:
 
 @dataclass
 class ChunkOutput:
-    """One simulated chunk once its days are done (its daily tables went to the sink day by day)."""
+    """One simulated chunk once its days are done (its daily tables went to the sink as they came)."""
 
     chunk: Chunk
     clients: pa.Table
@@ -53,12 +53,15 @@ class ChunkOutput:
     recorder: OracleRecorder | None = None
 
 
-# A daily table of one day of one chunk: (chunk, table name, day, table). Day None: the rows
-# drawn with the population before day 0 (assessment and do-not-contact history, which may
-# carry any date up to an account's opening), handed over first.
-DaySink = Callable[[Chunk, str, int | None, pa.Table], None]
-# Days whose tables may wait to be built while the simulation runs ahead (bounds memory).
-BUILD_AHEAD_DAYS = 4
+# A daily table of some consecutive days of one chunk: (chunk, table name, days, table). Days
+# None: the rows drawn with the population before day 0 (assessment and do-not-contact history,
+# which may carry any date up to an account's opening), handed over first.
+DaySink = Callable[[Chunk, str, range | None, pa.Table], None]
+# Days are built in batches of at least this many client-days (one day for a full chunk), so a
+# small run does not pay the per-table overhead every day.
+BATCH_CLIENT_DAYS = 100_000
+# Batches that may wait to be built while the simulation runs ahead (bounds memory).
+BUILD_AHEAD_BATCHES = 3
 
 
 @dataclass
@@ -97,11 +100,12 @@ def run_chunks(
 ) -> Iterator[ChunkOutput]:
     """Simulate every chunk over the whole window, handing each day's landing tables to ``sink``.
 
-    A background thread builds (and, through ``sink``, writes) day ``d``'s tables while the
-    simulation steps through day ``d + 1``: numpy and Arrow release the GIL for most of either
-    side's work, and memory holds a few days of rows, not the whole window. Tables reach the
-    sink in order (chunk by chunk, the population's history rows first, then day by day, table
-    by table), so row ids continue exactly as when a chunk's whole table is built at once.
+    A background thread builds (and, through ``sink``, writes) the tables of a batch of days
+    (one day for a full chunk) while the simulation steps through the next: numpy and Arrow
+    release the GIL for most of either side's work, and memory holds a few batches of rows, not
+    the whole window. Tables reach the sink in order (chunk by chunk, the population's history
+    rows first, then batch by batch, table by table), so row ids continue exactly as when a
+    chunk's whole table is built at once.
     Yields each chunk's client table, oracle and end state once its days are done.
     """
     market = ctx.market()
@@ -119,18 +123,23 @@ def run_chunks(
             recorder = OracleRecorder(ctx, state, chunk.first_id, local, market) if with_oracle and local.size else None
             pending: deque[Future[None]] = deque()
             init = {name: [init_rows[name]] for name in DAILY_TABLES if name in init_rows}
-            pending.append(build_pool.submit(_build_day, builder, chunk, None, init, ctx.counters, sink))
+            pending.append(build_pool.submit(_build_days, builder, chunk, None, init, ctx.counters, sink))
+            batch_days = max(1, BATCH_CLIENT_DAYS // chunk.size)
+            first = 0
+            parts: dict[str, list[dict[str, np.ndarray]]] = {name: [] for name in DAILY_TABLES}
             for day in range(ctx.days):
                 rows, revenue = step_day(state, day_ctx, day)
-                parts: dict[str, list[dict[str, np.ndarray]]] = {}
                 for name in DAILY_TABLES:
                     table_rows = rows[name]
                     table_rows["day"] = np.full(table_rows["client"].size, day, dtype=np.int32)
-                    parts[name] = [table_rows]
+                    parts[name].append(table_rows)
                 if recorder is not None:
                     recorder.record(day, rows["asset_snapshots"], revenue)
-                pending.append(build_pool.submit(_build_day, builder, chunk, day, parts, ctx.counters, sink))
-                while len(pending) > BUILD_AHEAD_DAYS:
+                if day + 1 - first == batch_days or day == ctx.days - 1:
+                    batch = range(first, day + 1)
+                    pending.append(build_pool.submit(_build_days, builder, chunk, batch, parts, ctx.counters, sink))
+                    first, parts = day + 1, {name: [] for name in DAILY_TABLES}
+                while len(pending) > BUILD_AHEAD_BATCHES:
                     pending.popleft().result()
                 if bar is not None:
                     bar.update(chunk.size)
@@ -140,17 +149,17 @@ def run_chunks(
             yield ChunkOutput(chunk, clients, recorder.table() if recorder else None, state, recorder)
 
 
-def _build_day(
+def _build_days(
     builder: ColumnBuilder,
     chunk: Chunk,
-    day: int | None,
+    days: range | None,
     parts: dict[str, list[dict[str, np.ndarray]]],
     counters: dict[str, int],
     sink: DaySink,
 ) -> None:
     for name in DAILY_TABLES:
         if name in parts:
-            sink(chunk, name, day, build_table(builder, name, parts.pop(name), counters))
+            sink(chunk, name, days, build_table(builder, name, parts.pop(name), counters))
 
 
 def build_table(

@@ -142,22 +142,19 @@ def write_table_partitions(
     return _write_partitions(table, SCHEMAS[name], day, root, part_file, pool=pool)
 
 
-def write_day_partition(
-    name: str, table: pa.Table, root: Path, start: datetime.date, day: int, part_file: str = PART_FILE
+def write_days_partitions(
+    name: str, table: pa.Table, root: Path, start: datetime.date, days: range, part_file: str = PART_FILE
 ) -> None:
-    """Write the rows of simulated day ``day`` (offset from ``start``) into its one partition.
+    """Write the rows of the simulated ``days`` (offsets from ``start``) into their partitions.
 
-    Every row must belong to that day's partition (day 0 also takes the rows predating the
-    window): a row of another day would overwrite that day's file, so it is an error.
+    Every row must belong to the partition of one of these days: a row of another day would
+    overwrite that day's file, so it is an error.
     """
     export = export_day(name, table, start)
-    expected = (start - EPOCH).days + day
-    if export.size and (export.min() != expected or export.max() != expected):
-        raise ValueError(f"{name}: rows of simulated day {day} fall outside its partition")
-    folder = root / f"dt={EPOCH + datetime.timedelta(days=expected)}"
-    folder.mkdir(parents=True, exist_ok=True)
-    schema = SCHEMAS[name]
-    _write_file(table, schema, folder / part_file, parquet_options(schema))
+    first = (start - EPOCH).days
+    if export.size and (export.min() < first + days.start or export.max() >= first + days.stop):
+        raise ValueError(f"{name}: rows of simulated days {days.start}..{days.stop - 1} fall outside their partitions")
+    _write_partitions(table, SCHEMAS[name], export, root, part_file)
 
 
 def write_empty_partition(name: str, root: Path, day: datetime.date, part_file: str = PART_FILE) -> None:
