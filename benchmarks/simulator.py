@@ -24,8 +24,13 @@ def _peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
-def _row(label: str, client_days: int, seconds: float, rows: int) -> str:
-    return f"| {label} | {client_days:,} | {seconds:.1f} | {client_days / seconds:,.0f} | {rows:,} |"
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _row(label: str, client_days: int, seconds: float, cpu: float, rows: int) -> str:
+    return f"| {label} | {client_days:,} | {seconds:.1f} | {cpu:.1f} | {client_days / seconds:,.0f} | {rows:,} |"
 
 
 def main() -> None:
@@ -37,31 +42,33 @@ def main() -> None:
         f"### {datetime.date.today()} — {platform.machine()}, {os.cpu_count()} cores, {total_gib:.0f} GiB, "
         f"Python {platform.python_version()}\n"
     )
-    print("| run | client-days | seconds | client-days/s | rows written |")
-    print("|---|---|---|---|---|")
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}\n")
+    print("| run | client-days | seconds | CPU seconds | client-days/s | rows written |")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for preset in ("ci", "demo"):
             p = PRESETS[preset]
             out = Path(tmp) / preset
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             summary = simulate_to_disk(p.clients, p.days, 7, out, progress=False)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, _cpu() - cpu
             label = f"`{preset}` full run ({p.clients:,} x {p.days})"
-            print(_row(label, summary.client_days, seconds, sum(summary.rows.values())), flush=True)
+            print(_row(label, summary.client_days, seconds, cpu, sum(summary.rows.values())), flush=True)
             shutil.rmtree(out)
         if not args.skip_bench:
             clients = PRESETS["bench"].clients
             out = Path(tmp) / "bench"
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             first = simulate_to_disk(clients, 1, 7, out, progress=False)
-            seconds = time.perf_counter() - started
-            print(_row(f"`bench` first day ({clients:,} x 1)", first.client_days, seconds, sum(first.rows.values())))
-            started = time.perf_counter()
+            seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+            label = f"`bench` first day ({clients:,} x 1)"
+            print(_row(label, first.client_days, seconds, cpu, sum(first.rows.values())), flush=True)
+            started, cpu = time.perf_counter(), _cpu()
             inc = next_day(out, progress=False)
-            seconds = time.perf_counter() - started
-            label = f"`bench` one-day increment (`--next-day`, {clients:,} clients)"
-            print(_row(label, inc.client_days, seconds, sum(inc.rows.values())))
-    print(f"\npeak memory of the process: {_peak_gib():.1f} GiB")
+            seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+            label = f"`bench` one-day increment (`--next-day`, {clients:,} clients, {inc.oracle_rows:,} oracle rows)"
+            print(_row(label, inc.client_days, seconds, cpu, sum(inc.rows.values())))
+    print(f"\npeak memory of the process: {_peak_gib():.1f} GiB; load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import datetime
 import pandas as pd
 import pyarrow as pa
 
-from simulator.engine import RunContext, progress_bar, reference_tables, run_chunks
+from simulator.engine import Chunk, RunContext, progress_bar, reference_tables, run_chunks
 from simulator.presets import DEFAULT_START
 from simulator.schema import ORACLE_SCHEMA, TABLES, arrow_to_frame, in_memory_schema
 
@@ -33,10 +33,13 @@ def simulate(
     ctx = RunContext(seed=seed, clients=clients, days=days, start=start, calendar_days=days)
     parts: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
     oracle_parts: list[pa.Table] = []
+
+    def collect(chunk: Chunk, name: str, days: range | None, table: pa.Table) -> None:
+        parts[name].append(table)
+
     with progress_bar(clients * days, progress) as bar:
-        for out in run_chunks(ctx, bar=bar):
-            for name, table in out.tables.items():
-                parts[name].append(table)
+        for out in run_chunks(ctx, collect, bar=bar):
+            parts["clients"].append(out.clients)
             if out.oracle is not None:
                 oracle_parts.append(out.oracle)
     market = ctx.market()

@@ -26,7 +26,7 @@ from simulator.codes import (
 )
 from simulator.population import AGE_BANDS, CHANNELS
 from simulator.state import ClientState
-from simulator.strings import fixed_width_ids, pick
+from simulator.strings import IdTable, fixed_width_ids, pick
 
 US_PER_DAY = 86_400 * 1_000_000
 # Row-id column, prefix and digits per table that has one.
@@ -68,9 +68,12 @@ class ColumnBuilder:
         self.first_id = first_id
         self.state = state
         self.calendar = calendar
+        self._client_ids: IdTable | None = None
 
     def client_ids(self, client: np.ndarray) -> pa.Array:
-        return fixed_width_ids("C", self.first_id + np.asarray(client, np.int64) + 1, 7)
+        if self._client_ids is None:  # built once per chunk, then gathered for every table
+            self._client_ids = IdTable("C", self.first_id + 1, self.state.n, 7)
+        return self._client_ids.take(client)
 
     def clients(self) -> dict[str, object]:
         s = self.state

@@ -263,11 +263,11 @@ def _resolve_needs(
             continue
         if k in NEED_PRODUCT_TYPES:
             who = _suitable_or_reassess(rng, state, day, k, who, risk_rows)
-            allowed = np.maximum(state.valid_level(day)[who], 1)
+            allowed = np.maximum(state.valid_level_of(day, who), 1)
             fees += _subscribe(rng, state, shelf, ledger, k, who, allowed)
         elif k == MARGIN:
-            who = who[(state.margin[who] <= 0) & (state.aum()[who] > 0)]
-            amount = np.round(rng.uniform(0.1, 0.35, who.size) * state.aum()[who], 2)
+            who = who[(state.margin[who] <= 0) & (state.aum_of(who) > 0)]
+            amount = np.round(rng.uniform(0.1, 0.35, who.size) * state.aum_of(who), 2)
             state.margin[who] += amount
             state.equity[who] += amount
         elif k == TRANSFER:
@@ -289,14 +289,14 @@ def _suitable_or_reassess(
 ) -> np.ndarray:
     """Clients whose level allows the need's products; half of the others retake the questionnaire."""
     need_level = needs.REQUIRED_LEVEL[k]
-    allowed = np.maximum(state.valid_level(day)[who], 1)
+    allowed = np.maximum(state.valid_level_of(day, who), 1)
     short = who[allowed < need_level]
     retake = short[rng.random(short.size) < needs.REASSESS_SHARE]
     shift = rng.choice([-1, 0, 1], retake.size, p=[0.15, 0.70, 0.15])
     state.risk_level[retake] = np.clip(state.risk_level[retake] + shift, 1, 5)
     state.assessed_day[retake] = day
     risk_rows.append((retake, state.risk_level[retake].copy()))
-    ok = np.maximum(state.valid_level(day)[who], 1) >= need_level
+    ok = np.maximum(state.valid_level_of(day, who), 1) >= need_level
     return who[ok]
 
 
@@ -314,7 +314,7 @@ def _subscribe(
     if not who.size:
         return fees
     product = shelf.buy(rng.random(who.size), allowed, k)
-    aum = np.maximum(state.aum()[who], 0.0)
+    aum = np.maximum(state.aum_of(who), 0.0)
     if k == ADVISORY:
         target = ADVISORY_FEES[np.searchsorted([200_000.0, 1_000_000.0, 5_000_000.0], aum)]
     elif k == OPTIONS:

@@ -67,7 +67,7 @@ def app_events_today(
 
     # Shuffle the views after the login, then space them out from a login time of day.
     key = np.where(pos == 0, -1.0, rng.random(sess.size))
-    order = np.lexsort((key, sess))
+    order = _order_within_sessions(sess, key)
     etype, product = etype[order], product[order]
     comp = rng.choice(3, n_sess, p=[0.40, 0.25, 0.35])
     hour = np.array([9.6, 12.5, 20.5])[comp] + np.array([0.5, 0.7, 1.5])[comp] * rng.standard_normal(n_sess)
@@ -77,3 +77,18 @@ def app_events_today(
     elapsed -= elapsed[first][sess]
     second = np.minimum(elapsed + login_sec[sess], 86_399).astype(np.int64)
     return {"client": client, "second": second, "etype": etype, "product": product}
+
+
+def _order_within_sessions(sess: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """``np.lexsort((key, sess))`` for non-decreasing ``sess`` and ``key`` in [-1, 1), faster.
+
+    ``2 * sess + key`` orders the rows the same way (rounding is monotonic) and is nearly sorted
+    already, which a stable sort exploits; should rounding make two values equal, the exact
+    lexsort decides instead.
+    """
+    combined = 2.0 * sess + key
+    order = np.argsort(combined, kind="stable")
+    ranked = combined[order]
+    if ranked.size > 1 and not np.all(ranked[1:] > ranked[:-1]):
+        return np.lexsort((key, sess))
+    return order

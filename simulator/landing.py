@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from functools import partial
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from simulator.schema import ORACLE_SCHEMA, SCHEMAS, in_memory_schema
 
 PART_FILE = "part-0.parquet"
 _US_PER_DAY = 86_400 * 1_000_000
-_EPOCH = datetime.date(1970, 1, 1)
+EPOCH = datetime.date(1970, 1, 1)
 
 # How each table's rows map to their export day (column, kind): "date" = that date,
 # "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
@@ -81,7 +82,7 @@ def write_landing(
         if name not in SCHEMAS:
             raise ValueError(f"unknown landing table {name!r}")
         table = _to_arrow(name, frame)
-        day = _export_day(name, table, start or _attrs_start(frame))
+        day = export_day(name, table, start or _attrs_start(frame))
         replace_dir(out_dir / name, partial(_write_partitions, table, SCHEMAS[name], day))
         written[name] = table.num_rows
     if isinstance(tables, Simulation) and hasattr(tables, "oracle") and oracle_dir is not None:
@@ -106,29 +107,54 @@ def _to_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
     return table.cast(in_memory_schema(name)).replace_schema_metadata(None)
 
 
-def _export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
+def export_day(name: str, table: pa.Table, start: datetime.date | None) -> np.ndarray:
     """int64 days since 1970-01-01 of the partition of every row."""
     column, kind = PARTITION_RULE[name]
     if kind == "from_start" and start is None:
         raise ValueError(f"{name}: pass start= (or frame.attrs['start']) to partition it")
     if column is None:
-        return np.full(table.num_rows, (start - _EPOCH).days, dtype=np.int64)
+        return np.full(table.num_rows, (start - EPOCH).days, dtype=np.int64)
     values = table.column(column)
     if kind == "timestamp":
         micros = values.cast(pa.int64()).to_numpy()
         return np.floor_divide(micros, _US_PER_DAY)
     days = values.cast(pa.int32()).to_numpy().astype(np.int64)
     if kind == "from_start":
-        days = np.maximum(days, (start - _EPOCH).days)
+        days = np.maximum(days, (start - EPOCH).days)
     return days
 
 
 def write_table_partitions(
-    name: str, table: pa.Table, root: Path, start: datetime.date, part_file: str = PART_FILE
+    name: str,
+    table: pa.Table,
+    root: Path,
+    start: datetime.date,
+    part_file: str = PART_FILE,
+    *,
+    pool: Executor | None = None,
+) -> list[Future[None]]:
+    """Write one (chunk of a) table into ``root/dt=.../part_file``, creating folders as needed.
+
+    With ``pool``, each partition's file is written by the pool and the futures are returned
+    (wait for them before reading or moving ``root``); the files are the same either way.
+    """
+    day = export_day(name, table, start)
+    return _write_partitions(table, SCHEMAS[name], day, root, part_file, pool=pool)
+
+
+def write_days_partitions(
+    name: str, table: pa.Table, root: Path, start: datetime.date, days: range, part_file: str = PART_FILE
 ) -> None:
-    """Write one (chunk of a) table into ``root/dt=.../part_file``, creating folders as needed."""
-    day = _export_day(name, table, start)
-    _write_partitions(table, SCHEMAS[name], day, root, part_file)
+    """Write the rows of the simulated ``days`` (offsets from ``start``) into their partitions.
+
+    Every row must belong to the partition of one of these days: a row of another day would
+    overwrite that day's file, so it is an error.
+    """
+    export = export_day(name, table, start)
+    first = (start - EPOCH).days
+    if export.size and (export.min() < first + days.start or export.max() >= first + days.stop):
+        raise ValueError(f"{name}: rows of simulated days {days.start}..{days.stop - 1} fall outside their partitions")
+    _write_partitions(table, SCHEMAS[name], export, root, part_file)
 
 
 def write_empty_partition(name: str, root: Path, day: datetime.date, part_file: str = PART_FILE) -> None:
@@ -156,18 +182,36 @@ def write_oracle(oracle: pd.DataFrame | pa.Table, out_dir: Path | str) -> Path:
 
 
 def _write_partitions(
-    table: pa.Table, schema: pa.Schema, day: np.ndarray, root: Path, part_file: str = PART_FILE
-) -> None:
+    table: pa.Table,
+    schema: pa.Schema,
+    day: np.ndarray,
+    root: Path,
+    part_file: str = PART_FILE,
+    *,
+    pool: Executor | None = None,
+) -> list[Future[None]]:
     if day.size and np.any(day[1:] < day[:-1]):
         order = np.argsort(day, kind="stable")  # keep the frame's order within a day
         table, day = table.take(order), day[order]
     bounds = np.flatnonzero(np.diff(day)) + 1
     starts = np.concatenate([[0], bounds]) if day.size else np.array([], dtype=np.int64)
     stops = np.concatenate([bounds, [day.size]]) if day.size else starts
-    for lo, hi in zip(starts, stops, strict=True):
-        folder = root / f"dt={_EPOCH + datetime.timedelta(days=int(day[lo]))}"
+    options = parquet_options(schema)
+    futures: list[Future[None]] = []
+    for lo, hi in zip(starts.tolist(), stops.tolist(), strict=True):
+        folder = root / f"dt={EPOCH + datetime.timedelta(days=int(day[lo]))}"
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table.slice(lo, hi - lo).cast(schema), folder / part_file, **parquet_options(schema))
+        part = table.slice(lo, hi - lo)
+        if pool is None:
+            _write_file(part, schema, folder / part_file, options)
+        else:
+            futures.append(pool.submit(_write_file, part, schema, folder / part_file, options))
+    return futures
+
+
+def _write_file(part: pa.Table, schema: pa.Schema, path: Path, options: dict[str, object]) -> None:
+    # Arrow releases the GIL while casting and encoding, so pool threads write in parallel.
+    pq.write_table(part.cast(schema), path, **options)
 
 
 def replace_dir(final: Path, fill: Callable[[Path], None]) -> None:

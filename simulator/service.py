@@ -32,19 +32,15 @@ def interactions_today(
         channel == 0, rng.integers(9 * 3600, 18 * 3600, client.size), rng.integers(8 * 3600, 22 * 3600, client.size)
     )
     language = state.language[client]
+    # Plain Python values for the per-row loop: numpy scalars would cost more than the text.
+    langs = [LANGUAGES[k] for k in language.tolist()]
+    chans = [SERVICE_CHANNELS[k] for k in channel.tolist()]
+    needs_of = active[client].tolist()
+    leaves = leaving[client].tolist()
+    names = state.name[client].tolist()
+    phones = state.phone[client].tolist()
     text = np.array(
-        [
-            transcript(
-                rng,
-                LANGUAGES[language[i]],
-                SERVICE_CHANNELS[channel[i]],
-                active[c],
-                bool(leaving[c]),
-                str(state.name[c]),
-                str(state.phone[c]),
-            )
-            for i, c in enumerate(client)
-        ],
+        [transcript(rng, langs[i], chans[i], needs_of[i], leaves[i], names[i], phones[i]) for i in range(client.size)],
         dtype=object,
     )
     return {

@@ -63,10 +63,20 @@ class ClientState:
     def aum(self) -> np.ndarray:
         return self.cash + self.equity + self.fund + self.bond + self.wealth - self.margin
 
+    def aum_of(self, who: np.ndarray) -> np.ndarray:
+        """``aum()[who]`` without computing it for every client (the same sums, so the same values)."""
+        return self.cash[who] + self.equity[who] + self.fund[who] + self.bond[who] + self.wealth[who] - self.margin[who]
+
     def valid_level(self, day: int) -> np.ndarray:
         """Risk level usable on ``day``: 0 when the assessment is missing or older than 24 months."""
         valid = (self.assessed_day <= day) & (day - self.assessed_day <= 730)
         return np.where(valid, self.risk_level, 0).astype(np.int8)
+
+    def valid_level_of(self, day: int, who: np.ndarray) -> np.ndarray:
+        """``valid_level(day)[who]`` for a few clients."""
+        assessed = self.assessed_day[who]
+        valid = (assessed <= day) & (day - assessed <= 730)
+        return np.where(valid, self.risk_level[who], 0).astype(np.int8)
 
     def save(self, path: Path) -> None:
         np.savez(path, **{f.name: getattr(self, f.name) for f in fields(self)})

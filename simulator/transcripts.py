@@ -7,6 +7,8 @@ transcripts hold personal data; they never leave landing/staging).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 MENTION_ACTIVE = 0.85
@@ -68,22 +70,30 @@ def transcript(
     rng: np.random.Generator,
     language: str,
     channel: str,
-    active_needs: np.ndarray,
+    active_needs: Sequence[bool],
     leaving: bool,
     name: str,
     phone: str,
 ) -> str:
-    """One transcript: filler, the needs (active ones mostly, idle ones rarely), maybe PII."""
-    parts: list[str] = [str(rng.choice(FILLER[language]))]
+    """One transcript: filler, the needs (active ones mostly, idle ones rarely), maybe PII.
+
+    Picks draw ``rng.integers(0, len(options))``, the very draw ``rng.choice(options)`` makes,
+    without turning the options into an array on every call (this runs once per interaction).
+    """
+    filler = FILLER[language]
+    parts: list[str] = [filler[rng.integers(0, len(filler))]]
     for k, phrases in enumerate(NEED_PHRASES[language]):
         if rng.random() < (MENTION_ACTIVE if active_needs[k] else MENTION_IDLE):
-            parts.append(str(rng.choice(phrases)))
+            parts.append(phrases[rng.integers(0, len(phrases))])
     if leaving and rng.random() < MENTION_LEAVING:
-        parts.append(str(rng.choice(LEAVING_PHRASES[language])))
+        phrases = LEAVING_PHRASES[language]
+        parts.append(phrases[rng.integers(0, len(phrases))])
     if rng.random() < PII_SHARE:
-        parts.append(str(rng.choice(PII_TEMPLATES[language])).format(name=name, phone=phone))
+        templates = PII_TEMPLATES[language]
+        parts.append(templates[rng.integers(0, len(templates))].format(name=name, phone=phone))
     for _ in range(int(rng.integers(0, 3))):
-        parts.append(str(rng.choice(FILLER[language])))
-    order = [parts[0], *[parts[i] for i in rng.permutation(len(parts) - 1) + 1]]
+        parts.append(filler[rng.integers(0, len(filler))])
     sep = "，" if language == "zh" else ". "
-    return OPENERS[channel][language] + sep.join(order)
+    if len(parts) > 2:  # a permutation of 0 or 1 items draws nothing from rng
+        parts = [parts[0], *[parts[i] for i in (rng.permutation(len(parts) - 1) + 1).tolist()]]
+    return OPENERS[channel][language] + sep.join(parts)

@@ -23,6 +23,7 @@ from simulator import (
     next_day,
     simulate,
     simulate_to_disk,
+    value_tier,
     write_landing,
     write_oracle,
 )
@@ -101,7 +102,7 @@ def test_next_day_writes_one_partition_and_continues(tmp_path: Path) -> None:
     assert all(f"/dt={new_day}/" in name for name in added)
     assert sorted({name.split("/")[0] for name in added}) == sorted(DAILY_TABLES)
     changed = [k for k in before if k in after and before[k] != after[k]]
-    assert all(k.startswith(STATE_DIR) for k in changed)  # old partitions untouched
+    assert all(k.startswith((STATE_DIR, "_oracle/")) for k in changed)  # old partitions untouched
     # The state continues: every client gets its snapshot, ids continue without gaps.
     snaps = read(tmp_path, "asset_snapshots")
     today = snaps[snaps["dt"] == new_day]
@@ -126,6 +127,51 @@ def test_next_day_twice_matches_in_shape(tmp_path: Path) -> None:
     next_day(tmp_path, progress=False)
     second = next_day(tmp_path, progress=False)
     assert second.rows["asset_snapshots"] == SMALL["clients"]
+
+
+def test_next_day_extends_the_oracle(tmp_path: Path) -> None:
+    out, oracle_dir = tmp_path / "landing", tmp_path / "oracle"
+    days = 118  # as-of day 28 is then graded 90 days ahead by the increment
+    simulate_to_disk(clients=300, days=days, seed=3, out_dir=out, oracle_dir=oracle_dir, progress=False)
+    before = pd.read_parquet(oracle_dir / "oracle.parquet")
+    # Recorded relative to the landing folder, so a copied state directory extends its own oracle.
+    assert json.loads((out / STATE_DIR / "run.json").read_text())["oracle_dir"] == "../oracle"
+    summary = next_day(out, progress=False)
+    after = pd.read_parquet(oracle_dir / "oracle.parquet")
+    new = datetime.date(2025, 6, 1) + datetime.timedelta(days=days)
+    as_of = pd.to_datetime(after["as_of_date"]).dt.date
+    added = after[as_of == new].set_index("client_id")
+    # Appended once, for the same sample of clients a full run grades (all clients open that day).
+    assert not after.duplicated(["client_id", "as_of_date"]).any()
+    assert len(after) == len(before) + len(added) and summary.oracle_rows == len(added) > 0
+    snaps = read(out, "asset_snapshots")
+    today = snaps[snaps["dt"] == new.isoformat()]
+    assert set(added.index) == set(today["client_id"])
+    assert added["tier_90d"].isna().all()
+    assert added.filter(like="p_").apply(lambda c: c.between(0, 1)).all().all()
+    # Earlier rows stay as they were, except that the 90-day-ahead tier of as-of new - 90 is now known.
+    merged = before.merge(after, on=["client_id", "as_of_date"], suffixes=("_before", "_after"))
+    assert len(merged) == len(before)
+    for column in [c for c in ORACLE_SCHEMA.names if c not in ("client_id", "as_of_date", "tier_90d")]:
+        assert merged[f"{column}_before"].equals(merged[f"{column}_after"]), column
+    due = pd.to_datetime(merged["as_of_date"]).dt.date == new - datetime.timedelta(days=90)
+    assert due.sum() > 0 and merged.loc[due, "tier_90d_before"].isna().all()
+    expected = added.loc[merged.loc[due, "client_id"], "tier_now"].to_numpy()
+    assert (merged.loc[due, "tier_90d_after"].to_numpy() == expected).all()
+    kept = merged.loc[~due, ["tier_90d_before", "tier_90d_after"]].fillna("-")
+    assert (kept["tier_90d_before"] == kept["tier_90d_after"]).all()
+    # tier_now of the new day follows the documented rule on what landing shows.
+    window = [(new - datetime.timedelta(days=k)).isoformat() for k in range(90)]
+    trades, orders = read(out, "trades"), read(out, "product_orders")
+    snaps = snaps[snaps["dt"].isin(window)]
+    revenue = (
+        trades[trades["dt"].isin(window)].groupby("client_id")["commission"].sum()
+        .add(orders[orders["dt"].isin(window)].groupby("client_id")["fee"].sum(), fill_value=0)
+        .add(snaps.groupby("client_id")["margin_debt"].sum() * 0.06 / 365, fill_value=0)
+    )  # fmt: skip
+    aum = today.set_index("client_id")["aum"]
+    tiers = value_tier(aum.to_numpy(), revenue.reindex(aum.index, fill_value=0).to_numpy())
+    assert (added.loc[aum.index, "tier_now"].to_numpy() == np.array(["T1", "T2", "T3", "T4", "T5"])[tiers - 1]).all()
 
 
 def test_write_landing_frames_and_oracle(small: Simulation, tmp_path: Path) -> None:
