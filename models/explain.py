@@ -82,45 +82,27 @@ class TreeExplainer:
         if features.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} features, got {features.shape[1]}")
         out = np.tile(self.bias, (len(features), 1))
+        tables = (
+            self.node_feature,
+            self.node_threshold,
+            self.node_default_left,
+            self.node_nan_left,
+            self.node_zero,
+            self.step_node,
+            self.step_left,
+            self.step_slot,
+            self.slot_leaf,
+            self.slot_k,
+            self.slot_column,
+            self.leaf_base,
+            self.leaf_width,
+            self.table,
+        )
+        rows = np.ascontiguousarray(features)
         if len(self.leaf_base) and len(features) >= TREE_MAJOR_ROWS:
-            _explain_trees(
-                np.ascontiguousarray(features),
-                self.node_feature,
-                self.node_threshold,
-                self.node_default_left,
-                self.node_nan_left,
-                self.node_zero,
-                self.step_node,
-                self.step_left,
-                self.step_slot,
-                self.slot_leaf,
-                self.slot_k,
-                self.slot_column,
-                self.leaf_base,
-                self.leaf_width,
-                self.table,
-                self.tree_start,
-                out,
-            )
+            _explain_trees(rows, *tables, self.tree_start, out)
         elif len(self.leaf_base):
-            _explain_rows(
-                np.ascontiguousarray(features),
-                self.node_feature,
-                self.node_threshold,
-                self.node_default_left,
-                self.node_nan_left,
-                self.node_zero,
-                self.step_node,
-                self.step_left,
-                self.step_slot,
-                self.slot_leaf,
-                self.slot_k,
-                self.slot_column,
-                self.leaf_base,
-                self.leaf_width,
-                self.table,
-                out,
-            )
+            _explain_rows(rows, *tables, out)
         return out
 
 
