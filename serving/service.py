@@ -22,6 +22,7 @@ from serving.auth import BearerAuth
 from serving.errors import UnprocessableInput, quiet_validation_errors
 from serving.leads_app import leads_app
 from serving.live_events import COUNTERS, fold_events
+from serving.mounts import MountedRoots
 from serving.next_best_action import Product, next_best_actions, offered_product
 from serving.openapi import OpenAPIDocument
 from serving.schemas import (
@@ -180,5 +181,6 @@ class WealthPulse:
 WealthPulse.add_asgi_middleware(OpenAPIDocument)
 WealthPulse.add_asgi_middleware(BearerAuth)
 WealthPulse.add_asgi_middleware(UnprocessableInput)
+WealthPulse.add_asgi_middleware(MountedRoots)
 
 __all__ = ["WealthPulse", "UNKNOWN_CLIENT"]

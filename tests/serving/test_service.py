@@ -112,7 +112,10 @@ def test_leads_endpoint_reads_the_daily_list(client, auth, serving_state):
         reasons=["fixed income probability 40%"],
     )
     pd.DataFrame([lead]).to_parquet(folder / "leads.parquet", index=False)
-    reply = client.get("/leads", params={"advisor_id": "A0001", "date": day.isoformat()}, headers=auth)
+    # The bare path answers itself: no 307 to /leads/.
+    reply = client.get(
+        "/leads", params={"advisor_id": "A0001", "date": day.isoformat()}, headers=auth, follow_redirects=False
+    )
     assert reply.status_code == 200, reply.text
     assert [entry["client_id"] for entry in reply.json()["leads"]] == ["C0000001"]
     assert client.get("/leads", params={"advisor_id": "A0001", "date": "2025-01-01"}, headers=auth).status_code == 404
