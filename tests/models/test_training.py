@@ -76,3 +76,16 @@ def test_export_is_byte_stable():
     split = time_split(synthetic_frame(dates=5), CHURN)
     booster = train(split, FEATURES, CHURN)
     assert export_onnx(booster, name="churn") == export_onnx(booster, name="churn")
+
+
+def test_a_float32_tie_at_the_top_decile_boundary_is_no_disagreement():
+    from models.onnx_export import _top_decile_overlap
+
+    native = np.linspace(0.0, 1.0, 100)
+    native[90] = native[89] + 5e-8  # rows 89 and 90 tie at the boundary of the top ten
+    tie = native.copy()
+    tie[90] = native[89] - 5e-8  # the export orders them the other way round, 1e-7 apart
+    assert _top_decile_overlap(native, tie) == 1.0
+    swapped = native.copy()
+    swapped[0], swapped[99] = native[99], native[0]  # a real swap: far from the boundary
+    assert _top_decile_overlap(native, swapped) < 1.0
