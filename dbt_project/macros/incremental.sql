@@ -2,16 +2,33 @@
     after their day's partition, so a day once built never changes. A nightly run therefore builds
     only the days after the newest one already in the model (its watermark); a restated history or
     a changed project is rebuilt with --full-refresh (the warehouse asset decides, see
-    orchestration/defs/warehouse/refresh.py). -#}
+    orchestration/defs/warehouse/refresh.py).
 
-{#- The newest day already built, as a scalar subquery (only valid in incremental runs). -#}
+    A backfill of landing days rebuilds from its first day instead: `--vars '{rebuild_from: YYYY-MM-DD}'`
+    moves the watermark to the day before it, so that day and every later one are rebuilt (the later
+    days' trailing windows and "last seen" days read the rebuilt ones). -#}
+
+{#- The newest day already built (or kept, in a rebuild), as a scalar expression (only valid in
+    incremental runs). -#}
 {% macro watermark(column='activity_on') -%}
+    {%- if var('rebuild_from', none) -%}
+    {{ dbt.dateadd('day', -1, "cast('" ~ var('rebuild_from') ~ "' as date)") }}
+    {%- else -%}
     (select max({{ column }}) from {{ this }})
+    {%- endif -%}
 {%- endmacro %}
 
 {#- `and <column> is after the watermark` in incremental runs; nothing in a full build. -#}
 {% macro and_after_watermark(column, watermark_column='activity_on') -%}
     {%- if is_incremental() %} and {{ column }} > {{ watermark(watermark_column) }}{% endif -%}
+{%- endmacro %}
+
+{#- In a rebuild, the rows at or after its first day are deleted first: a day the rebuild no longer
+    produces (an as-of date that moved) must not survive it. -#}
+{% macro delete_rebuilt_days(column='activity_on') -%}
+    {%- if is_incremental() and var('rebuild_from', none) -%}
+    delete from {{ this }} where {{ column }} > {{ watermark(column) }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Write the model's table as parquet for readers outside the warehouse (Feast reads marts/). -#}

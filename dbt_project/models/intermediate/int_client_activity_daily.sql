@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['client_id', 'activity_on']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['client_id', 'activity_on'],
+    pre_hook="{{ delete_rebuilt_days() }}",
+) }}
 -- One row per client per day the account existed: holdings plus that day's activity.
 -- Incremental: a nightly run adds the new day(s) only (macros/incremental.sql).
 -- Daily snapshots make the grid dense, so row-based windows below are day-based windows.

@@ -1,4 +1,9 @@
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key=['client_id', 'activity_on']) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['client_id', 'activity_on'],
+    pre_hook="{{ delete_rebuilt_days() }}",
+) }}
 -- Trailing windows per client and day. The grid is dense (one row per day), so
 -- "rows between N preceding" is exactly the last N+1 days, in portable SQL.
 -- Incremental: a nightly run reads only the new day(s) plus the longest window's 89 days before

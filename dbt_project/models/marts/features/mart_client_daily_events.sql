@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['client_id', 'activity_on'],
+    pre_hook="{{ delete_rebuilt_days() }}",
     post_hook="{{ export_parquet('client_daily_events') }}",
 ) }}
 -- App events per client and day: the batch history of the live events the app pushes during

@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['client_id', 'as_of_date'],
-    pre_hook="{{ drop_retired_as_of_dates() }}",
+    pre_hook=["{{ drop_retired_as_of_dates() }}", "{{ delete_rebuilt_days('as_of_date') }}"],
     post_hook="{{ export_parquet('client_features') }}",
 ) }}
 -- Client features by as-of date: everything here was known at the end of the as-of date.
