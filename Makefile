@@ -6,7 +6,7 @@ export FEAST_USAGE := False
 export BENTOML_DO_NOT_TRACK := True
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: run test serve ui backfill bench env lint clean
+.PHONY: run test serve ui backfill rebuild bench env lint clean
 
 env: .venv/.synced
 
@@ -31,6 +31,10 @@ ui: env
 # The lead lists of past as-of days: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD
 backfill: env
 	$(RUN) wealthpulse backfill --from $(FROM) --to $(TO)
+
+# The landing tables, the warehouse (from FROM on) and the online store for a range of landing days
+rebuild: env
+	$(RUN) wealthpulse rebuild --from $(FROM) --to $(TO)
 
 bench: env
 	$(RUN) python -m benchmarks.run

@@ -29,7 +29,8 @@ GENERIC = "Read the failed step's log in the Dagster UI, fix the cause, then re-
 def layer_of(step_key: str) -> str | None:
     """The layer of a step: op names are the asset key joined by `__` (the dbt and landing steps are named)."""
     head = step_key.split("__", 1)[0]
-    return {"landing_files": "landing", "warehouse_models": "warehouse"}.get(head, head if head in ADVICE else None)
+    named = {"simulate_export": "landing", "landing_files": "landing", "warehouse_models": "warehouse"}
+    return named.get(head, head if head in ADVICE else None)
 
 
 def advice_for(step_key: str) -> str:

@@ -7,7 +7,7 @@ from orchestration.defs.features import assets as features
 from orchestration.defs.landing import assets as landing
 from orchestration.defs.models import assets as models
 from orchestration.defs.serving import assets as serving
-from orchestration.defs.serving import segments
+from orchestration.defs.serving import scores, segments
 from orchestration.defs.warehouse import assets as warehouse
 from orchestration.resources import build_resources
 
@@ -17,6 +17,7 @@ defs = dg.Definitions.merge(
     warehouse.defs,
     features.defs,
     models.defs,
+    scores.defs,
     serving.defs,
     segments.defs,
     automation.defs,

@@ -1,10 +1,85 @@
-"""Batch scoring for the daily lead list: the champion intent heads over a frame of features."""
+"""Batch scoring: the champion models over a frame of point-in-time feature rows.
+
+``score_table`` is the nightly scores table (every champion, with reason codes): the same
+``Scorer`` the service runs for ``/score``, so a client's batch score and its online score come
+from one code path. ``intent_scores`` scores arbitrary (client, date) rows with the intent heads
+only, for the conversion report.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
+import numpy as np
 import pandas as pd
 
-from serving.served_models import INTENT_HEADS, ServedModel
+from serving.scoring import Scorer
+from serving.served_models import INTENT_HEADS, NEEDS, TIERS, ServedModel
+
+REASON_MODELS = ("churn", "intent", "tiering")
+
+
+def score_columns() -> list[str]:
+    """The scores table's columns, in order: stable names readers can rely on."""
+    return [
+        "client_id",
+        "as_of_date",
+        "churn_60d",
+        *(f"intent_{need}" for need in NEEDS),
+        "top_need",
+        "tier_now",
+        "tier_90d",
+        *(f"tier_p_{tier}" for tier in TIERS),
+        *(f"reasons_{model}" for model in REASON_MODELS),
+    ]
+
+
+def score_table(scorer: Scorer, features: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One row per client of `features` (client_id plus every input the scorer reads): churn, intent
+    per need, tier now and in 90 days with the tier probabilities, and each model's top reasons as JSON.
+
+    A feature the frame lacks would score every client on a NaN: it is an error, not a default.
+    """
+    missing = [name for name in scorer.inputs if name not in features.columns]
+    if missing:
+        raise ValueError(f"the feature rows lack {len(missing)} model input(s), e.g. {missing[:5]}")
+    if features["client_id"].duplicated().any():
+        raise ValueError("one feature row per client is expected")
+    matrix = features[scorer.inputs].to_numpy(dtype=np.float32)
+    stamp = pd.Timestamp(as_of, tz="UTC").timestamp()
+    entries = scorer.score_entries(matrix, [stamp] * len(features), features["client_id"].tolist())
+    rows = []
+    for entry in entries:
+        intent = entry["intent"] or {}
+        tiers = entry["tier_probabilities"] or {}
+        rows.append(
+            {
+                "client_id": entry["client_id"],
+                "as_of_date": as_of,
+                "churn_60d": entry["churn_probability"],
+                **{f"intent_{need}": intent.get(need) for need in NEEDS},
+                "top_need": max(intent, key=intent.get) if intent else None,
+                "tier_now": entry["tier_now"],
+                "tier_90d": entry["tier_90d"],
+                **{f"tier_p_{tier}": tiers.get(tier) for tier in TIERS},
+                **{f"reasons_{m}": json.dumps(entry["reasons"].get(m, []), ensure_ascii=False) for m in REASON_MODELS},
+            }
+        )
+    return pd.DataFrame(rows, columns=score_columns())
+
+
+def churn_of(scores: pd.DataFrame) -> pd.DataFrame:
+    """client_id, churn_60d from a scores table."""
+    return scores[["client_id", "churn_60d"]]
+
+
+def intent_of(scores: pd.DataFrame) -> pd.DataFrame:
+    """Long frame (client_id, need, probability) from a scores table; needs without a champion are left out."""
+    columns = [f"intent_{need}" for need in NEEDS if scores[f"intent_{need}"].notna().any()]
+    long = scores.melt(id_vars="client_id", value_vars=columns, var_name="need", value_name="probability")
+    long["need"] = long["need"].str.removeprefix("intent_")
+    return long
 
 
 def intent_scores(features: pd.DataFrame, heads: dict[str, ServedModel]) -> pd.DataFrame:
@@ -24,9 +99,3 @@ def intent_scores(features: pd.DataFrame, heads: dict[str, ServedModel]) -> pd.D
     if not parts:
         raise LookupError("no intent champion in the model store: the lead list needs the intent models")
     return pd.concat(parts, ignore_index=True)
-
-
-def churn_scores(features: pd.DataFrame, model: ServedModel) -> pd.DataFrame:
-    """client_id, churn_60d: the champion churn model's probability over the feature rows."""
-    matrix = features[model.feature_names].to_numpy(dtype="float32")
-    return pd.DataFrame({"client_id": features["client_id"].to_numpy(), "churn_60d": model.probabilities(matrix)[:, 1]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -63,7 +64,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.partitions import newest_as_of_day
+    from orchestration.partitions import AS_OF_DAYS, newest_day
     from orchestration.recovery import fail_abandoned_runs, run_tags
     from orchestration.report import build_report
 
@@ -72,15 +73,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     with DagsterInstance.get() as instance:
         for run_id in fail_abandoned_runs(instance):
             print(f"run {run_id} was left unfinished (its process stopped): marked failed; rebuilding", flush=True)
+        # The brokerage's export (simulated), then the newest landed day through the partitioned graph: the
+        # whole history was exported again, so the warehouse rebuilds it all (a full refresh) within that run.
         results = [
-            defs.resolve_job_def("nightly").execute_in_process(
+            defs.get_job_def("brokerage_export").execute_in_process(
                 instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet
             )
         ]
-        day = newest_as_of_day(instance)
-        if results[0].success and day is not None:
-            # The lead list is partitioned by as-of day: today's is the newest one the warehouse registered.
-            print(f"building the lead list of {day}", flush=True)
+        if results[-1].success:
+            newest = results[-1].output_for_node("simulate_export")[-1]
+            print(f"building landing day {newest} (and the history before it)", flush=True)
+            results.append(
+                defs.resolve_job_def("nightly").execute_in_process(
+                    instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet, partition_key=newest
+                )
+            )
+        day = newest_day(instance, AS_OF_DAYS)
+        if results[-1].success and day is not None:
+            # Scores and leads are partitioned by as-of day: today's is the newest one the warehouse registered.
+            print(f"building the scores and the lead list of {day}", flush=True)
             results.append(
                 defs.resolve_job_def("daily_leads").execute_in_process(
                     instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet, partition_key=day
@@ -124,16 +135,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.execv(sys.executable, command)
 
 
-def cmd_backfill(args: argparse.Namespace) -> int:
-    """The lead lists of a range of as-of days, in one Dagster run (what a backfill from the UI does)."""
+# What each kind of backfill materializes: the assets of one partition set (all single-run backfills).
+AS_OF_DAY_ASSETS = "serving/client_scores,serving/lead_list"
+LANDING_DAY_ASSETS = "group:landing or group:warehouse or key:features/online_store"
+
+
+def _materialize_range(args: argparse.Namespace, selection: str) -> int:
+    """One Dagster run over the partitions first..last of `selection` (what a backfill from the UI does)."""
     _apply_overrides(args)
     ensure_dirs(load_settings())
     command = [
         *(sys.executable, "-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions"),
-        *("--select", "serving/lead_list", "--partition-range", f"{args.first}...{args.last}"),
+        *("--select", selection, "--partition-range", f"{args.first}...{args.last}"),
+        # In one process: a process per step would import the whole platform again for each of them.
+        *("--config-json", json.dumps({"execution": {"config": {"in_process": {}}}})),
     ]
     os.chdir(PROJECT_ROOT)
     os.execv(sys.executable, command)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """The batch scores and lead lists of a range of as-of days."""
+    return _materialize_range(args, AS_OF_DAY_ASSETS)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """The landing tables, the warehouse (from the first day on) and the online store for a range of landing days."""
+    return _materialize_range(args, LANDING_DAY_ASSETS)
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -190,13 +218,15 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--home", help="state directory")
     serve.set_defaults(func=cmd_serve)
 
-    backfill = sub.add_parser(
-        "backfill", help="build the lead lists of a range of as-of days (the partitions `run` registered)"
-    )
-    backfill.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first as-of day")
-    backfill.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last as-of day")
-    backfill.add_argument("--home", help="state directory")
-    backfill.set_defaults(func=cmd_backfill)
+    for name, func, days, what in (
+        ("backfill", cmd_backfill, "as-of", "build the batch scores and lead lists of a range of as-of days"),
+        ("rebuild", cmd_rebuild, "landing", "rebuild the landing tables, warehouse and online store for landing days"),
+    ):
+        command = sub.add_parser(name, help=f"{what} (partitions `run` registered), in one Dagster run")
+        command.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD", help=f"first {days} day")
+        command.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD", help=f"last {days} day")
+        command.add_argument("--home", help="state directory")
+        command.set_defaults(func=func)
 
     ui = sub.add_parser("ui", help="start the Dagster UI on the materialized state")
     ui.add_argument("--host", default="127.0.0.1")

@@ -9,8 +9,8 @@ from orchestration.defs.automation.definitions import (
     new_landing_partition,
     what_to_do_on_failure,
 )
-from orchestration.defs.automation.landing_partitions import DAILY_TABLES, newest_partition
-from orchestration.partitions import AS_OF_DAYS, register_as_of_days
+from orchestration.defs.automation.landing_partitions import DAILY_TABLES, landed_days, newest_partition
+from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 
 
@@ -28,21 +28,39 @@ def test_newest_partition_needs_every_daily_table(tmp_path):
     for table in DAILY_TABLES:
         _land(landing, table, "2025-06-02")
     assert newest_partition(landing) == "2025-06-02"
+    assert landed_days(landing) == ["2025-06-01", "2025-06-02"]
 
 
-def test_sensor_requests_one_run_per_new_partition(tmp_path):
+def test_sensor_registers_new_days_and_requests_one_run_for_them(tmp_path):
     platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
     landing = tmp_path / "landing"
     with dg.build_sensor_context(resources={"platform": platform}) as context:
         assert isinstance(new_landing_partition(context, platform=platform), dg.SkipReason)
-    for table in DAILY_TABLES:
-        _land(landing, table, "2025-06-01")
-    with dg.build_sensor_context(resources={"platform": platform}) as context:
-        request = new_landing_partition(context, platform=platform)
-        assert isinstance(request, dg.RunRequest) and request.run_key == "landing-2025-06-01"
-    # The next evaluation starts from the cursor the sensor set: nothing new, nothing started.
-    with dg.build_sensor_context(cursor="2025-06-01", resources={"platform": platform}) as context:
-        assert isinstance(new_landing_partition(context, platform=platform), dg.SkipReason)
+    for day in ("2025-06-01", "2025-06-02"):
+        for table in DAILY_TABLES:
+            _land(landing, table, day)
+    with dg.instance_for_test() as instance:
+        with dg.build_sensor_context(instance=instance, resources={"platform": platform}) as context:
+            result = new_landing_partition(context, platform=platform)
+        # The first run builds the newest day (its warehouse build covers the history before it).
+        (request,) = result.run_requests
+        assert request.run_key == "landing-2025-06-02-2025-06-02"
+        assert request.tags["dagster/asset_partition_range_start"] == "2025-06-02"
+        (partitions,) = result.dynamic_partitions_requests
+        assert partitions.partitions_def_name == LANDING_DAYS.name
+        assert list(partitions.partition_keys) == ["2025-06-01", "2025-06-02"]
+        # The next evaluation starts from the cursor the sensor set: nothing new, nothing started.
+        with dg.build_sensor_context(
+            instance=instance, cursor="2025-06-02", resources={"platform": platform}
+        ) as context:
+            assert isinstance(new_landing_partition(context, platform=platform), dg.SkipReason)
+        for table in DAILY_TABLES:
+            _land(landing, table, "2025-06-03")
+        with dg.build_sensor_context(
+            instance=instance, cursor="2025-06-02", resources={"platform": platform}
+        ) as context:
+            (request,) = new_landing_partition(context, platform=platform).run_requests
+        assert request.run_key == "landing-2025-06-03-2025-06-03"
 
 
 def _job_keys(name: str) -> set[str]:
@@ -50,12 +68,17 @@ def _job_keys(name: str) -> set[str]:
 
 
 def test_schedule_and_jobs_are_defined():
-    assert defs.get_schedule_def("nightly").cron_schedule == "0 2 * * *"
-    keys = _job_keys("downstream_of_landing")
-    assert "models/churn_registered" in keys and "landing/clients" not in keys
-    # The day's leads are built per as-of day by their own partitioned job, after the rebuild.
-    assert "serving/lead_list" not in keys | _job_keys("nightly")
-    assert _job_keys("daily_leads") == {"serving/lead_list", "serving/lead_conversion"}
+    schedule = defs.get_schedule_def("nightly_export")
+    assert schedule.cron_schedule == "0 2 * * *" and schedule.job_name == "brokerage_export"
+    keys = _job_keys("nightly")
+    assert {"models/churn_registered", "landing/clients", "features/online_store"} <= keys
+    assert defs.resolve_job_def("nightly").partitions_def == LANDING_DAYS
+    # The day's scores and leads are built per as-of day by their own partitioned job, after the rebuild,
+    # and the segments read the newest day's scores.
+    daily = {"serving/client_scores", "serving/lead_list", "serving/lead_conversion"}
+    daily |= {"serving/segment_audience", "serving/segment_membership"}
+    assert not daily & (keys | _job_keys("nightly"))
+    assert _job_keys("daily_leads") == daily
     assert defs.resolve_job_def("daily_leads").partitions_def == AS_OF_DAYS
 
 
@@ -71,31 +94,37 @@ def test_a_successful_rebuild_requests_the_leads_of_the_newest_as_of_day():
             ),
         )
         assert isinstance(leads_after_rebuild(context), dg.SkipReason)
-        assert register_as_of_days(instance, ["2025-11-20", "2025-11-27"]) == ["2025-11-20", "2025-11-27"]
-        assert register_as_of_days(instance, ["2025-11-27", "2025-11-28"]) == ["2025-11-28"]
+        assert register_days(instance, AS_OF_DAYS, ["2025-11-20", "2025-11-27"]) == ["2025-11-20", "2025-11-27"]
+        assert register_days(instance, AS_OF_DAYS, ["2025-11-27", "2025-11-28"]) == ["2025-11-28"]
         request = leads_after_rebuild(context)
         assert isinstance(request, dg.RunRequest) and request.partition_key == "2025-11-28"
 
 
-def test_the_nightly_run_lands_one_more_day(tmp_path):
+def test_the_nightly_export_lands_one_more_day_and_registers_it(tmp_path):
     from datetime import date, timedelta
 
     from orchestration.defs.automation.definitions import NEXT_DAY
-    from orchestration.defs.landing.assets import landing_files
+    from orchestration.defs.landing.assets import brokerage_export
 
-    schedule = defs.get_schedule_def("nightly")
+    schedule = defs.get_schedule_def("nightly_export")
     with dg.build_schedule_context() as context:
         (request,) = schedule.evaluate_tick(context).run_requests
     assert request.run_config == NEXT_DAY
 
     platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
     landing = tmp_path / "landing"
-    # The first night has nothing to continue: the whole history is simulated.
-    assert dg.materialize([landing_files], resources={"platform": platform}, run_config=NEXT_DAY).success
-    history = newest_partition(landing)
-    clients = sorted(p.name for p in (landing / "clients").iterdir())
-    assert dg.materialize([landing_files], resources={"platform": platform}, run_config=NEXT_DAY).success
-    assert newest_partition(landing) == str(date.fromisoformat(history) + timedelta(days=1))
+    with dg.instance_for_test() as instance:
+        # The first night has nothing to continue: the whole history is simulated.
+        first = brokerage_export.execute_in_process(
+            instance=instance, resources={"platform": platform}, run_config=NEXT_DAY
+        )
+        history = newest_partition(landing)
+        assert first.output_for_node("simulate_export")[-1] == history
+        assert instance.get_dynamic_partitions(LANDING_DAYS.name) == landed_days(landing)
+        clients = sorted(p.name for p in (landing / "clients").iterdir())
+        brokerage_export.execute_in_process(instance=instance, resources={"platform": platform}, run_config=NEXT_DAY)
+        assert newest_partition(landing) == str(date.fromisoformat(history) + timedelta(days=1))
+        assert instance.get_dynamic_partitions(LANDING_DAYS.name)[-1] == newest_partition(landing)
     assert sorted(p.name for p in (landing / "clients").iterdir()) == clients
 
 

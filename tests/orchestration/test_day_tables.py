@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from orchestration.defs.serving.lead_table import TABLE, write_lead_day
+from orchestration.defs.serving.day_tables import LEADS, replace_day
 
 DAY = date(2025, 11, 27)
 
@@ -22,12 +22,12 @@ def _leads(day: date, clients: list[str]) -> pd.DataFrame:
 
 def test_a_day_is_replaced_and_other_days_are_kept(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    assert write_lead_day(warehouse, DAY - timedelta(days=1), _leads(DAY - timedelta(days=1), ["C1", "C2"])) == 2
-    assert write_lead_day(warehouse, DAY, _leads(DAY, ["C1", "C2", "C3"])) == 3
+    assert replace_day(warehouse, LEADS, DAY - timedelta(days=1), _leads(DAY - timedelta(days=1), ["C1", "C2"])) == 2
+    assert replace_day(warehouse, LEADS, DAY, _leads(DAY, ["C1", "C2", "C3"])) == 3
     # A re-run of the day with different leads replaces that day's rows, never adds to them.
-    assert write_lead_day(warehouse, DAY, _leads(DAY, ["C4"])) == 1
+    assert replace_day(warehouse, LEADS, DAY, _leads(DAY, ["C4"])) == 1
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.sql(f"select lead_date, client_id, product_ids from {TABLE} order by all").fetchall()
+        rows = con.sql(f"select lead_date, client_id, product_ids from {LEADS[0]} order by all").fetchall()
     yesterday = DAY - timedelta(days=1)
     assert [(d, c) for d, c, _ in rows] == [(yesterday, "C1"), (yesterday, "C2"), (DAY, "C4")]
     assert rows[0][2] == ["P1", "P2"]

@@ -45,6 +45,7 @@ EXPECTED_ASSETS = {
     "mart_tier_labels",
     "features/feast_registry",
     "features/online_store",
+    "serving/client_scores",
     "serving/lead_list",
     "serving/lead_conversion",
     "serving/segment_audience",

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.defs.serving.lead_table import TABLE, write_lead_day
+from orchestration.defs.serving.day_tables import LEADS, replace_day
 from orchestration.retries import is_transient, retry_when_transient
 
 # Holds the warehouse's write lock until the file named by argv[2] exists (at most two minutes).
@@ -40,7 +40,7 @@ def test_a_step_blocked_by_a_lock_is_retried_until_the_lock_is_gone(tmp_path):
         attempts.append(context.retry_number)
         with retry_when_transient(retries=5, pause=0.5):
             try:
-                write_lead_day(warehouse, day, leads)
+                replace_day(warehouse, LEADS, day, leads)
             except duckdb.IOException:
                 release.touch()  # the lock has been met: the other process may let go now
                 raise
@@ -57,7 +57,7 @@ def test_a_step_blocked_by_a_lock_is_retried_until_the_lock_is_gone(tmp_path):
         holder.wait(timeout=30)
     assert len(attempts) >= 2 and attempts[0] == 0  # failed on the lock, then succeeded on a retry
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute(f"select count(*) from {TABLE}").fetchone() == (1,)
+        assert con.execute(f"select count(*) from {LEADS[0]}").fetchone() == (1,)
 
 
 def test_a_real_error_is_not_retried(tmp_path):

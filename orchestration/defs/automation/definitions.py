@@ -1,75 +1,95 @@
-"""Automation: the nightly run, the day's leads after it, and the sensors that react to new landing
-partitions and to failed runs."""
+"""Automation: the nightly export, the build of each new landing day, the day's scores and leads after
+it, and the sensor that reacts to failed runs.
+
+The chain: the `nightly_export` schedule runs `brokerage_export` (one more simulated day); the
+`new_landing_partition` sensor sees the new `dt=` day, registers it as a landing_day partition and runs
+`nightly` for it; `leads_after_rebuild` then runs `daily_leads` for the newest as-of day.
+"""
 
 import dagster as dg
 
 from orchestration.advice import GENERIC, advice_for
-from orchestration.defs.automation.landing_partitions import newest_partition
-from orchestration.partitions import newest_as_of_day
+from orchestration.defs.automation.landing_partitions import landed_days
+from orchestration.defs.landing.assets import brokerage_export
+from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, newest_day, partition_range
 from orchestration.resources import PlatformResource
 
-# The assets built per as-of day (the lead list) and what reads them: run with a partition key.
-DAILY = dg.AssetSelection.assets(dg.AssetKey(["serving", "lead_list"])).downstream()
-
-# Everything downstream of the landing files: the warehouse, features, models.
-downstream_of_landing = dg.define_asset_job(
-    "downstream_of_landing",
-    selection=dg.AssetSelection.groups("landing").downstream() - dg.AssetSelection.groups("landing") - DAILY,
-    description="Rebuild the warehouse, features and models from the landing files as they are.",
-)
+# The assets built per as-of day (batch scores, the lead list) and what reads them: run with a partition key.
+DAILY = dg.AssetSelection.assets(dg.AssetKey(["serving", "client_scores"])).downstream()
 
 everything = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all() - DAILY,
-    description="Land the day's exports, then rebuild the warehouse, features and models; the day's leads follow.",
+    description=(
+        "Build landing days (the new one, or a range: a backfill): the landing tables and their contracts, "
+        "the warehouse, the online store, then retrain the models; the day's scores and leads follow."
+    ),
 )
 
 daily_leads = dg.define_asset_job(
     "daily_leads",
     selection=DAILY,
-    description="The lead list of one as-of day (or a range: a backfill), and the conversion report.",
+    description=(
+        "The batch scores and lead list of one as-of day (or a range: a backfill), then the segments and the "
+        "conversion report."
+    ),
 )
 
-# The nightly landing is one more simulated day, not the whole history again.
-NEXT_DAY = {"ops": {"landing_files": {"config": {"next_day": True}}}}
+# The nightly export is one more simulated day, not the whole history again.
+NEXT_DAY = {"ops": {"simulate_export": {"config": {"next_day": True}}}}
 
 nightly_schedule = dg.ScheduleDefinition(
-    name="nightly",
-    job=everything,
+    name="nightly_export",
+    job=brokerage_export,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     run_config=NEXT_DAY,
-    description="Every night at 02:00 Beijing time: land the next day's exports, then rebuild everything downstream.",
+    description="Every night at 02:00 Beijing time: the brokerage's export of the next day (simulated).",
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
 
 @dg.sensor(
-    job=downstream_of_landing,
+    job=everything,
     minimum_interval_seconds=60,
-    description="Starts a rebuild when a new dt= partition has landed in every daily landing table.",
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    description=(
+        "Registers each day that has landed in every daily table as a landing_day partition and runs `nightly` "
+        "for the days that landed since its last run (one run; several days at once are a range)."
+    ),
+    default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def new_landing_partition(context: dg.SensorEvaluationContext, platform: PlatformResource):
-    newest = newest_partition(platform.settings.landing_dir)
-    if newest is None:
+    days = landed_days(platform.settings.landing_dir)
+    if not days:
         return dg.SkipReason(f"no landing partitions yet in {platform.settings.landing_dir}")
-    if context.cursor and newest <= context.cursor:
-        return dg.SkipReason(f"newest partition {newest} already processed")
-    context.update_cursor(newest)
-    # The run key makes a re-evaluation of the same partition start nothing twice.
-    return dg.RunRequest(run_key=f"landing-{newest}", tags={"landing_partition": newest})
+    # The first evaluation builds the newest day only: its warehouse build covers the history before it
+    # (a full refresh), and a run over every past day would only record a materialization per day.
+    new = [day for day in days if day > context.cursor] if context.cursor else days[-1:]
+    if not new:
+        return dg.SkipReason(f"newest partition {days[-1]} already processed")
+    known = set(context.instance.get_dynamic_partitions(LANDING_DAYS.name))
+    context.update_cursor(new[-1])
+    # The run key makes a re-evaluation of the same days start nothing twice.
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=f"landing-{new[0]}-{new[-1]}",
+                tags={**partition_range(new[0], new[-1]), "landing_partition": new[-1]},
+            )
+        ],
+        dynamic_partitions_requests=[LANDING_DAYS.build_add_request([d for d in days if d not in known])],
+    )
 
 
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[everything, downstream_of_landing],
+    monitored_jobs=[everything],
     request_job=daily_leads,
-    description="After a successful nightly or rebuild run, builds the lead list of the newest as-of day.",
+    description="After a successful nightly run, builds the scores and the lead list of the newest as-of day.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def leads_after_rebuild(context: dg.RunStatusSensorContext):
-    day = newest_as_of_day(context.instance)
+    day = newest_day(context.instance, AS_OF_DAYS)
     if day is None:
         return dg.SkipReason("the warehouse has registered no as-of day yet")
     # One lead run per successful rebuild, even when a sensor tick is evaluated twice.
@@ -99,7 +119,7 @@ def what_to_do_on_failure(context: dg.RunFailureSensorContext, platform: Platfor
 
 
 defs = dg.Definitions(
-    jobs=[downstream_of_landing, everything, daily_leads],
+    jobs=[everything, daily_leads],
     schedules=[nightly_schedule],
     sensors=[new_landing_partition, leads_after_rebuild, what_to_do_on_failure],
 )

@@ -10,6 +10,7 @@ from features.drift import PSI_MAJOR, PSI_MODERATE, feature_drift
 from features.store import apply_repo
 from features.views import BATCH_VIEWS, CLIENT_FEATURES_MART_COLUMNS, client_live_events
 from orchestration.defs.warehouse.assets import warehouse_models
+from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import FeastResource, MartsResource
 from orchestration.retries import retry_when_transient
 
@@ -43,14 +44,26 @@ def feast_registry(feast: FeastResource) -> dg.MaterializeResult:
 @dg.asset(
     key=["features", "online_store"],
     deps=[feast_registry],
+    partitions_def=LANDING_DAYS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="features",
     kinds={"feast", "sqlite"},
     owners=["team:data-platform"],
-    description="The latest row of every feature view for every client, materialized to the online store.",
+    description=(
+        "The newest day's row of every feature view for every client, materialized to the online store. A run "
+        "whose days end before the newest as-of day writes nothing: the online store serves today, and past "
+        "days are read point in time from the offline store (writing them would replace newer values)."
+    ),
 )
 def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     as_of = pd.to_datetime(marts.read("client_features", columns=["as_of_date"])["as_of_date"])
     latest = as_of.max()
+    last_day = context.partition_key_range.end
+    if last_day < str(latest.date()):
+        context.log.info(
+            f"{last_day} is before the newest as-of day {latest.date()}: the online store is left as it is"
+        )
+        return dg.MaterializeResult(metadata={"as_of_date": str(latest.date()), "written": False})
     end = latest.tz_localize("UTC") + timedelta(days=1)
     start = end - timedelta(days=1)
     store = feast.store()
@@ -63,6 +76,7 @@ def online_store(context: dg.AssetExecutionContext, feast: FeastResource, marts:
     return dg.MaterializeResult(
         metadata={
             "as_of_date": str(latest.date()),
+            "written": True,
             "clients": dg.MetadataValue.int(int((as_of == latest).sum())),
             "feature_views": dg.MetadataValue.int(len(BATCH_VIEWS) + 1),
         }

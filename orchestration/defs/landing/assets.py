@@ -6,11 +6,15 @@ for evaluating models only, never read by features or training. Rows failing a c
 """
 
 import time
+from pathlib import Path
 
 import dagster as dg
+import pyarrow.parquet as pq
 from pydantic import Field
 
+from orchestration.defs.automation.landing_partitions import landed_days
 from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
+from orchestration.partitions import LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 from simulator import PRESETS, TABLES, next_day, simulate_to_disk
 from simulator.disk import STATE_DIR
@@ -46,21 +50,13 @@ def landing_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["landing", table])
 
 
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            landing_key(table),
-            group_name="landing",
-            description=DESCRIPTIONS[table],
-            kinds={"parquet"},
-            owners=["team:data-platform"],
-        )
-        for table in TABLES
-    ],
-    can_subset=False,
+@dg.op(
+    description=(
+        "The brokerage's export, simulated: the whole history, or one more day continuing the saved simulation. "
+        "Registers every landed day as a landing_day partition."
+    )
 )
-def landing_files(context: dg.AssetExecutionContext, config: LandingConfig, platform: PlatformResource):
-    """Simulate the brokerage and write each table as landing/<table>/dt=YYYY-MM-DD/ parquet."""
+def simulate_export(context: dg.OpExecutionContext, config: LandingConfig, platform: PlatformResource) -> list[str]:
     settings = platform.settings
     preset = PRESETS[settings.preset]
     started = time.perf_counter()
@@ -83,21 +79,75 @@ def landing_files(context: dg.AssetExecutionContext, config: LandingConfig, plat
             progress=False,
         )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
+    days = landed_days(settings.landing_dir)
+    new = register_days(context.instance, LANDING_DAYS, days)
+    context.log.info(f"{len(days)} landed days, {len(new)} new landing_day partition(s)")
+    return days
+
+
+@dg.job(
+    description=(
+        "The stand-in for the brokerage's nightly export (demo mode): writes landing/<table>/dt=YYYY-MM-DD/ parquet. "
+        "The new_landing_partition sensor then builds the new day."
+    ),
+)
+def brokerage_export():
+    simulate_export()
+
+
+def _rows(landing_dir: Path, table: str, days: set[str]) -> tuple[int, list[str]]:
+    """Rows landed in `table` on `days` (from the parquet footers), and those of the days that have files."""
+    rows, present = 0, []
+    for partition in sorted((landing_dir / table).glob("dt=*")):
+        day = partition.name.removeprefix("dt=")
+        if day in days:
+            present.append(day)
+            rows += sum(pq.read_metadata(f).num_rows for f in partition.glob("*.parquet"))
+    return rows, present
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            landing_key(table),
+            group_name="landing",
+            description=DESCRIPTIONS[table],
+            kinds={"parquet"},
+            owners=["team:data-platform"],
+        )
+        for table in TABLES
+    ],
+    partitions_def=LANDING_DAYS,
+    # A range of days is one run: the contracts read each table once.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=False,
+)
+def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource):
+    """The landed days of every table, as the brokerage exported them to landing/<table>/dt=YYYY-MM-DD/:
+    rows per table for the run's days. The contracts (asset checks) then read each table whole, since
+    duplicates and references span days."""
+    landing_dir = platform.settings.landing_dir
+    days = set(context.partition_keys)
+    missing = sorted(days - set(landed_days(landing_dir)))
+    if missing:
+        raise dg.Failure(
+            f"{len(missing)} day(s) have not landed in every daily table, e.g. {missing[:3]}: "
+            "run the brokerage_export job (or wait for the export) first"
+        )
     for table in TABLES:
-        partitions = sorted(p.name for p in (settings.landing_dir / table).iterdir() if p.name.startswith("dt="))
-        metadata = {
-            # Rows written by this run: the whole history, or the one new day of a nightly run.
-            "rows": dg.MetadataValue.int(summary.rows.get(table, 0)),
-            "partitions": dg.MetadataValue.int(len(partitions)),
-            "first_partition": partitions[0] if partitions else "",
-            "last_partition": partitions[-1] if partitions else "",
-            "path": dg.MetadataValue.path(str(settings.landing_dir / table)),
-            "preset": settings.preset,
-            "seed": settings.seed,
-        }
-        if summary.oracle_path is not None:
-            metadata["oracle"] = dg.MetadataValue.path(str(summary.oracle_path))
-        yield dg.MaterializeResult(asset_key=landing_key(table), metadata=metadata)
+        rows, present = _rows(landing_dir, table, days)
+        yield dg.MaterializeResult(
+            asset_key=landing_key(table),
+            metadata={
+                "rows": dg.MetadataValue.int(rows),  # in the run's days
+                "days_with_files": dg.MetadataValue.int(len(present)),
+                "first_day": min(days),
+                "last_day": max(days),
+                "path": dg.MetadataValue.path(str(landing_dir / table)),
+                "preset": platform.settings.preset,
+                "seed": platform.settings.seed,
+            },
+        )
 
 
 def contract_check(table: str) -> dg.AssetChecksDefinition:
@@ -133,4 +183,4 @@ def contract_check(table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-defs = dg.Definitions(assets=[landing_files], asset_checks=[contract_check(t) for t in TABLES])
+defs = dg.Definitions(assets=[landing_files], asset_checks=[contract_check(t) for t in TABLES], jobs=[brokerage_export])

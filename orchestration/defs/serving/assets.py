@@ -1,40 +1,40 @@
 """Serving outputs people act on: the daily lead list and its conversion feedback."""
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from models.training import TIMESTAMP, training_frame
-from orchestration.defs.serving.lead_table import TABLE, write_lead_day
+from orchestration.defs.serving.day_tables import LEADS, days_in_table, replace_day
+from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
+from orchestration.defs.serving.scores import client_scores, scores_path
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import intent_scores
+from serving.batch import intent_of, intent_scores
 from serving.lead_rules import DEFAULT_RULES, POOL
 from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 from serving.served_models import INTENT_HEADS, load_served
 
 MARTS = [
     get_asset_key_for_model([warehouse_models], name)
-    for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes", "mart_client_features")
+    for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes")
 ]
-INTENT_REGISTERED = dg.AssetKey(["models", "intent_registered"])
+LEADS_OUTPUT = "leads"
 
 
-def _lead_folder(platform: PlatformResource, day: date) -> Path:
-    return platform.settings.home / "leads" / f"dt={day.isoformat()}"
-
-
-def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads: dict, day: date) -> dict:
-    """One day's leads: parquet, then the warehouse table; returns the day's figures."""
+def _build_day(context, platform, marts, suitability: pd.DataFrame, day: date) -> dict:
+    """One day's leads from that day's batch scores: parquet, then the serving table; returns the day's figures."""
     clients = suitability[suitability["as_of_date"] == day]
-    entity = clients[["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
-    scores = intent_scores(training_frame(store, "intent_v1", entity), heads)
+    path = scores_path(platform.settings.home, day)
+    if not path.exists():
+        raise dg.Failure(f"no batch scores for {day}: materialize serving/client_scores for that day first")
+    scores = intent_of(pd.read_parquet(path))
+    if scores.empty:
+        raise dg.Failure(f"the scores of {day} hold no intent probability: the lead list needs the intent champions")
     contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
     exclusions = campaign_exclusions(contacts, day)
     leads = build_leads(
@@ -49,12 +49,12 @@ def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads
         exclusions=exclusions,
         rules=DEFAULT_RULES,
     )
-    folder = _lead_folder(platform, day)
+    folder = day_folder(platform.settings.home, LEADS_OUTPUT, day)
     folder.mkdir(parents=True, exist_ok=True)
     leads.to_parquet(folder / "leads.tmp", index=False)
     (folder / "leads.tmp").replace(folder / "leads.parquet")
     with retry_when_transient():  # e.g. the table locked by another run
-        table_rows = write_lead_day(platform.settings.serving_db_path, day, leads)
+        table_rows = replace_day(platform.settings.serving_db_path, LEADS, day, leads)
     per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
     context.log.info(
         f"{len(leads)} leads for {day}: {len(per_advisor)} advisors; "
@@ -76,9 +76,9 @@ def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads
 
 @dg.asset(
     key=["serving", "lead_list"],
-    deps=[*MARTS, INTENT_REGISTERED, dg.AssetKey(["features", "feast_registry"])],
+    deps=[*MARTS, client_scores],
     partitions_def=AS_OF_DAYS,
-    # A range of days is one run: the features, marts and models are loaded once for all of them.
+    # A range of days is one run: the marts are read once for all of them.
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="serving",
     kinds={"parquet", "duckdb"},
@@ -86,28 +86,17 @@ def _build_day(context, platform, store, marts, suitability: pd.DataFrame, heads
     description=(
         "The day's leads: each client's needs by expected value (probability x value for the tier), suitable "
         "products only, no do-not-contact, a cool-down after contacts, none a running campaign owns, capped per "
-        f"advisor, unassigned to the pool. Parquet per day and the table {TABLE} of warehouse/serving.duckdb. "
-        "A past as-of day is rebuilt from that day's features and suitability, scored by today's champion."
+        f"advisor, unassigned to the pool. Parquet per day and the table {LEADS[0]} of warehouse/serving.duckdb. "
+        "A past as-of day is rebuilt from that day's batch scores and suitability."
     ),
 )
 def lead_list(
-    context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
+    context: dg.AssetExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.MaterializeResult:
     suitability = marts.read("client_suitability")
-    suitability["as_of_date"] = pd.to_datetime(suitability["as_of_date"]).dt.date
-    days = sorted(date.fromisoformat(key) for key in context.partition_keys)
-    unknown = sorted(set(days) - set(suitability["as_of_date"]))
-    if unknown:
-        raise dg.Failure(
-            f"no warehouse snapshot for {', '.join(map(str, unknown))}: leads need that day's suitability. "
-            "History is kept weekly, so a day that was the newest one is retired when the next day lands "
-            "(its leads already built stay in leads/ and the table). Pick as-of days the warehouse still has."
-        )
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    if not heads:
-        raise dg.Failure("no intent champion in the model store: materialize models/intent_registered first")
-    store = feast.store()
-    built = [_build_day(context, platform, store, marts, suitability, heads, day) for day in days]
+    suitability["as_of_date"] = as_of_dates(suitability)
+    days = requested_days(context, suitability)
+    built = [_build_day(context, platform, marts, suitability, day) for day in days]
     last = built[-1]
     return dg.MaterializeResult(
         metadata={
@@ -126,7 +115,7 @@ def lead_list(
                 )
             ),
             "path": dg.MetadataValue.path(str(last["path"])),
-            "table": dg.MetadataValue.text(f"{TABLE} ({last['table_rows']} rows on {last['date']})"),
+            "table": dg.MetadataValue.text(f"{LEADS[0]} ({last['table_rows']} rows on {last['date']})"),
         }
     )
 
@@ -141,11 +130,11 @@ def lead_suitability(
     context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.AssetCheckResult:
     clients = marts.read("client_suitability")
-    clients["as_of_date"] = pd.to_datetime(clients["as_of_date"]).dt.date
+    clients["as_of_date"] = as_of_dates(clients)
     rating = marts.read("products").set_index("product_id")["risk_rating_code"]
     offers, unsuitable = 0, 0
-    for day in _checked_days(context, clients):
-        leads = pd.read_parquet(_lead_folder(platform, day) / "leads.parquet")
+    for day in checked_days(context, clients):
+        leads = pd.read_parquet(day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet")
         allowed = clients[clients["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
         offered = leads[["client_id", "product_ids"]].explode("product_ids").dropna()
         offers += len(offered)
@@ -156,34 +145,25 @@ def lead_suitability(
     )
 
 
-def _checked_days(context: dg.AssetCheckExecutionContext, suitability: pd.DataFrame) -> list[date]:
-    """The days the run built (its partitions), else the newest as-of day."""
-    tags = context.run.tags
-    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    last = tags.get("dagster/asset_partition_range_end") or first
-    # Partition keys are ISO dates: their order as text is their order in time.
-    keys = [k for k in context.instance.get_dynamic_partitions(AS_OF_DAYS.name) if first and first <= k <= last]
-    return [date.fromisoformat(k) for k in keys] or [max(suitability["as_of_date"])]
-
-
 @dg.asset_check(
     asset=lead_list,
     name="table_reconciles",
     blocking=True,
-    description=f"The days' rows in {TABLE} are the days' parquet files, lead for lead, with no lead twice.",
+    description=f"The days' rows in {LEADS[0]} are the days' parquet files, lead for lead, with no lead twice.",
 )
 def lead_table_reconciles(
     context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.AssetCheckResult:
-    suitability = marts.read("client_suitability", columns=["as_of_date"])
-    days = _checked_days(context, suitability.assign(as_of_date=pd.to_datetime(suitability["as_of_date"]).dt.date))
+    days = checked_days(context, marts.read("client_suitability", columns=["as_of_date"]))
     in_file = pd.concat(
-        [pd.read_parquet(_lead_folder(platform, day) / "leads.parquet", columns=["lead_id"]) for day in days]
-    )["lead_id"]
-    with duckdb.connect(str(platform.settings.serving_db_path), read_only=True) as con:
-        in_table = con.execute(f"select lead_id from {TABLE} where lead_date in (select unnest(?))", [days]).df()[
-            "lead_id"
+        [
+            pd.read_parquet(
+                day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet", columns=["lead_id"]
+            )
+            for day in days
         ]
+    )["lead_id"]
+    in_table = days_in_table(platform.settings.serving_db_path, LEADS, days, "lead_id")
     missing, extra = set(in_file) - set(in_table), set(in_table) - set(in_file)
     return dg.AssetCheckResult(
         passed=not missing and not extra and in_table.is_unique,

@@ -1,8 +1,8 @@
-"""The lead list as a table, one day's rows replaced at a time.
+"""The serving tables (lead list, scores), one day's rows replaced at a time.
 
-It lives in its own DuckDB file beside the warehouse (``warehouse/serving.duckdb``): the dbt build holds the
-warehouse's write lock for its whole run, and a lead backfill must not wait for it. From the warehouse:
-``attach '<home>/warehouse/serving.duckdb' as serving (read_only); select * from serving.lead_list``.
+They live in their own DuckDB file beside the warehouse (``warehouse/serving.duckdb``): the dbt build holds
+the warehouse's write lock for its whole run, and a backfill of past days must not wait for it. From the
+warehouse: ``attach '<home>/warehouse/serving.duckdb' as serving (read_only); select * from serving.lead_list``.
 """
 
 from datetime import date
@@ -11,20 +11,30 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-TABLE = "lead_list"
+LEADS = ("lead_list", "lead_date")
+SCORES = ("client_scores", "as_of_date")
 
 
-def write_lead_day(database: Path, day: date, leads: pd.DataFrame) -> int:
-    """Replace `day`'s rows of the lead_list table with `leads`, in one transaction; rows of that day after.
+def replace_day(database: Path, table: tuple[str, str], day: date, rows: pd.DataFrame) -> int:
+    """Replace `day`'s rows of `table` (its name and its day column) with `rows`, in one transaction;
+    returns the table's rows of that day after.
 
-    A re-run of the same day therefore never duplicates a lead, and other days stay as they were.
+    A re-run of the same day therefore never duplicates a row, and other days stay as they were.
     """
+    name, day_column = table
     with duckdb.connect(str(database)) as con:
-        con.register("day_leads", leads)
-        con.execute(f"create table if not exists {TABLE} as select * from day_leads limit 0")
+        con.register("day_rows", rows)
+        con.execute(f"create table if not exists {name} as select * from day_rows limit 0")
         con.execute("begin transaction")
-        con.execute(f"delete from {TABLE} where lead_date = ?", [day])
-        con.execute(f"insert into {TABLE} by name select * from day_leads")
+        con.execute(f"delete from {name} where {day_column} = ?", [day])
+        con.execute(f"insert into {name} by name select * from day_rows")
         con.execute("commit")
-        (rows,) = con.execute(f"select count(*) from {TABLE} where lead_date = ?", [day]).fetchone()
-    return int(rows)
+        (count,) = con.execute(f"select count(*) from {name} where {day_column} = ?", [day]).fetchone()
+    return int(count)
+
+
+def days_in_table(database: Path, table: tuple[str, str], days: list[date], column: str) -> pd.Series:
+    """`column` of every row of `table` on `days` (for reconciling the table with the day files)."""
+    name, day_column = table
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(f"select {column} from {name} where {day_column} in (select unnest(?))", [days]).df()[column]

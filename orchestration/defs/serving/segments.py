@@ -4,10 +4,10 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from models.training import TIMESTAMP, training_frame
+from orchestration.defs.serving.scores import client_scores, scores_path
 from orchestration.defs.warehouse.assets import warehouse_models
-from orchestration.resources import FeastResource, MartsResource, PlatformResource
-from serving.batch import churn_scores, intent_scores
+from orchestration.resources import MartsResource, PlatformResource
+from serving.batch import churn_of, intent_of
 from serving.segments.audience import (
     AUDIENCE_FILE,
     COUNTS_FILE,
@@ -21,37 +21,34 @@ from serving.segments.audience import (
 )
 from serving.segments.catalog import SegmentCatalogError, load_segments
 from serving.segments.evaluate import members
-from serving.served_models import CHURN, INTENT_HEADS, load_served
 
 AUDIENCE_MART = get_asset_key_for_model([warehouse_models], "mart_client_audience")
-REGISTERED = [dg.AssetKey(["models", f"{name}_registered"]) for name in ("churn", "intent")]
 
 
 @dg.asset(
     key=["serving", "segment_audience"],
-    deps=[AUDIENCE_MART, *REGISTERED, dg.AssetKey(["features", "feast_registry"])],
+    deps=[AUDIENCE_MART, client_scores],
     group_name="serving",
     kinds={"parquet"},
     owners=["team:wealth-management"],
     description=(
-        "One row per client on the latest day: tier, preference group, risk level, every tag, and the champion "
-        "churn and intent scores. What segment expressions and POST /segments/preview count over."
+        "One row per client on the latest day: tier, preference group, risk level, every tag, and the day's "
+        "batch churn and intent scores. What segment expressions and POST /segments/preview count over."
     ),
 )
 def segment_audience(
-    context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
+    context: dg.AssetExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.MaterializeResult:
     clients = marts.read("client_audience")
     day = pd.Timestamp(clients["as_of_date"].max()).date()
-    churn_model = load_served(CHURN)
-    if churn_model is None:
-        raise dg.Failure("no churn champion in the model store: the audience needs churn_60d")
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    entity = clients[["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
-    store = feast.store()
-    churn = churn_scores(training_frame(store, churn_model.feature_service, entity), churn_model)
-    intent = intent_scores(training_frame(store, "intent_v1", entity), heads)
-    audience = build_audience(clients, churn, intent)
+    path = scores_path(platform.settings.home, day)
+    if not path.exists():
+        raise dg.Failure(f"no batch scores for {day}, the audience's day: materialize serving/client_scores for it")
+    scores = pd.read_parquet(path)
+    try:
+        audience = build_audience(clients, churn_of(scores), intent_of(scores))
+    except ValueError as error:
+        raise dg.Failure(f"audience of {day}: {error}") from error
     folder = audience_dir(platform.settings.home, day)
     folder.mkdir(parents=True, exist_ok=True)
     audience.to_parquet(folder / "audience.tmp", index=False)

@@ -15,8 +15,8 @@ from dagster_dbt import (
 
 from orchestration.defs.warehouse.freshness import SourceFreshness, read_freshness
 from orchestration.defs.warehouse.project import dbt_project
-from orchestration.defs.warehouse.refresh import full_refresh_reason, now, record_build
-from orchestration.partitions import register_as_of_days
+from orchestration.defs.warehouse.refresh import BuildRecord, full_refresh_reason, now, record_build
+from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 from wealthpulse.settings import ensure_dirs
 
@@ -62,25 +62,45 @@ def _freshness_metadata(result: SourceFreshness) -> dict[str, object]:
     }
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource):
-    """Source freshness, then `dbt build`: staging views, intermediate and mart tables, the marts'
-    parquet exports, tests."""
-    settings = ensure_dirs(platform.settings)  # dbt writes into the warehouse and marts folders
-    yield from landing_freshness(context, dbt)
-    record = settings.warehouse_path.parent / BUILD_RECORD
-    started = now()
-    reason = full_refresh_reason(settings.landing_dir, record, settings.dbt_project_dir)
+def build_mode(context: dg.AssetExecutionContext, settings) -> list[str]:
+    """The `dbt build` arguments for the run's landing days: a full refresh when the state demands one,
+    a rebuild from the range's first day when it starts at or before a day already built (a backfill),
+    else the plain incremental build of the new days."""
+    record_path = settings.warehouse_path.parent / BUILD_RECORD
+    reason = full_refresh_reason(settings.landing_dir, record_path, settings.dbt_project_dir)
     if reason:
         context.log.info(f"full refresh: {reason}")
-    else:
-        context.log.info("incremental build: only landing days after the last build are new")
-    yield from dbt.cli(["build", *(["--full-refresh"] if reason else [])], context=context).stream().fetch_row_counts()
-    record_build(settings.landing_dir, record, settings.dbt_project_dir, started)
+        return ["--full-refresh"]
+    first = context.partition_key_range.start
+    record = BuildRecord.read(record_path)
+    if record is not None and first <= record.newest_partition:
+        context.log.info(f"rebuilding every day from {first} on (built up to {record.newest_partition})")
+        return ["--vars", json.dumps({"rebuild_from": first})]
+    context.log.info("incremental build: only landing days after the last build are new")
+    return []
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    partitions_def=LANDING_DAYS,
+    # A range of landing days is one dbt build: the incremental models rebuild from its first day.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, platform: PlatformResource):
+    """Source freshness, then `dbt build` of the run's landing days: staging views, intermediate and mart
+    tables, the marts' parquet exports, tests."""
+    settings = ensure_dirs(platform.settings)  # dbt writes into the warehouse and marts folders
+    yield from landing_freshness(context, dbt)
+    started = now()
+    mode = build_mode(context, settings)
+    yield from dbt.cli(["build", *mode], context=context).stream().fetch_row_counts()
+    record_build(settings.landing_dir, settings.warehouse_path.parent / BUILD_RECORD, settings.dbt_project_dir, started)
     suitability = settings.marts_dir / "client_suitability.parquet"
     if suitability.exists():
         days = pd.read_parquet(suitability, columns=["as_of_date"])["as_of_date"].drop_duplicates()
-        new = register_as_of_days(context.instance, [pd.Timestamp(d).date().isoformat() for d in days])
+        new = register_days(context.instance, AS_OF_DAYS, [pd.Timestamp(d).date().isoformat() for d in days])
         if new:
             context.log.info(f"{len(new)} new as-of day partition(s): {new[0]} .. {new[-1]}")
 
