@@ -34,15 +34,19 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def _run(home: Path) -> subprocess.CompletedProcess:
+def _cli(home: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "wealthpulse.cli", "run"],
+        [sys.executable, "-m", "wealthpulse.cli", *args],
         cwd=ROOT,
         env=_env(home),
         capture_output=True,
         text=True,
-        timeout=1800,
+        timeout=timeout,
     )
+
+
+def _run(home: Path) -> subprocess.CompletedProcess:
+    return _cli(home, "run", timeout=1800)
 
 
 def _registered_tag(report: str) -> str:
@@ -324,14 +328,7 @@ def test_a_backfill_of_past_as_of_days_builds_their_scores_and_leads_under_their
     """`wealthpulse backfill`: Dagster's partition-range materialization, the CLI form of a UI backfill."""
     suitability = pd.read_parquet(home / "marts" / "client_suitability.parquet")
     first, last = sorted(suitability["as_of_date"].unique())[-4:-2]
-    reply = subprocess.run(
-        [sys.executable, "-m", "wealthpulse.cli", "backfill", "--from", str(first), "--to", str(last)],
-        cwd=ROOT,
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    reply = _cli(home, "backfill", "--from", str(first), "--to", str(last))
     assert reply.returncode == 0, reply.stdout[-3000:] + reply.stderr[-3000:]
     ratings = pd.read_parquet(home / "marts" / "products.parquet").set_index("product_id")["risk_rating_code"]
     with duckdb.connect(str(home / "warehouse" / "serving.duckdb"), read_only=True) as con:
@@ -359,14 +356,7 @@ def test_a_rebuild_of_past_landing_days_gives_the_same_warehouse(first_run, home
     before = pd.read_parquet(home / "marts" / "client_features.parquet")
     days = sorted(p.name.removeprefix("dt=") for p in (home / "landing" / "asset_snapshots").glob("dt=*"))
     first, last = days[-8], days[-5]
-    reply = subprocess.run(
-        [sys.executable, "-m", "wealthpulse.cli", "rebuild", "--from", first, "--to", last],
-        cwd=ROOT,
-        env=_env(home),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    reply = _cli(home, "rebuild", "--from", first, "--to", last)
     assert reply.returncode == 0, reply.stdout[-3000:] + reply.stderr[-3000:]
     assert f"rebuilding every day from {first} on" in reply.stdout + reply.stderr
     # The landing is unchanged, so the rebuilt days equal what the first run built, value for value.

@@ -5,31 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.config import CHURN
-from models.explain import build_explainer
-from models.onnx_export import export_onnx, onnx_session
-from models.training import time_split, train
 from serving.batch import churn_of, intent_of, score_columns, score_table
 from serving.scoring import Scorer
-from serving.served_models import ServedModel
-from tests.models.test_training import FEATURES, synthetic_frame
+from tests.serving.test_scoring import synthetic_churn
 
 DAY = date(2025, 11, 27)
 
 
 @pytest.fixture(scope="module")
 def scorer() -> Scorer:
-    booster = train(time_split(synthetic_frame(), CHURN), FEATURES, CHURN)
-    churn = ServedModel(
-        name="churn",
-        tag="churn:test",
-        feature_names=FEATURES,
-        feature_service="churn_v1",
-        session=onnx_session(export_onnx(booster)),
-        explainers=[build_explainer(booster)],
-        labels={},
-    )
-    return Scorer({"churn": churn})
+    return Scorer({"churn": synthetic_churn()})
 
 
 def _features() -> pd.DataFrame:

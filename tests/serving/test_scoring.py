@@ -20,10 +20,10 @@ def test_feature_rows_take_known_clients_in_model_order():
     assert np.isnan(matrix[1, 0]) and matrix[1, 1] == 3.0
 
 
-def test_score_clients_scores_known_and_flags_unknown():
-    split = time_split(synthetic_frame(), CHURN)
-    booster = train(split, FEATURES, CHURN)
-    churn = ServedModel(
+def synthetic_churn() -> ServedModel:
+    """A churn champion trained on the synthetic frame: `signal` drives its label."""
+    booster = train(time_split(synthetic_frame(), CHURN), FEATURES, CHURN)
+    return ServedModel(
         name="churn",
         tag="churn:test",
         feature_names=FEATURES,
@@ -32,6 +32,10 @@ def test_score_clients_scores_known_and_flags_unknown():
         explainers=[build_explainer(booster)],
         labels={},
     )
+
+
+def test_score_clients_scores_known_and_flags_unknown():
+    churn = synthetic_churn()
     online = {"signal": [2.0, None, -2.0], "noise": [0.0, None, 0.0], "weak": [0.0, None, 0.0]}
     scores = Scorer({"churn": churn}).score(online, [1764201600.0, None, 1764201600.0], ["C1", "C2", "C3"])
     assert [s.client_id for s in scores] == ["C1", "C2", "C3"]
