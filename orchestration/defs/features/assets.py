@@ -14,6 +14,7 @@ from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import FeastResource, MartsResource
 from orchestration.retries import retry_when_transient
 
+MODEL_SERVICES = ("intent_v1", "tiering_v1", "churn_v1")
 FEATURE_MARTS = [
     get_asset_key_for_model([warehouse_models], name)
     for name in ("mart_client_features", "mart_client_tags_wide", "mart_client_tiers", "mart_client_daily_events")
@@ -112,4 +113,35 @@ def feature_drift_check(marts: MartsResource) -> dg.AssetCheckResult:
     )
 
 
-defs = dg.Definitions(assets=[feast_registry, online_store], asset_checks=[feature_drift_check])
+@dg.asset_check(
+    asset=feast_registry,
+    name="services_resolve",
+    blocking=True,
+    description=(
+        "The registry holds a feature service per model (intent_v1, tiering_v1, churn_v1), and every feature a "
+        "service names is a feature of its view."
+    ),
+)
+def services_resolve(feast: FeastResource) -> dg.AssetCheckResult:
+    store = feast.store()
+    services = {service.name: service for service in store.list_feature_services()}
+    views = {view.name: {f.name for f in view.features} for view in store.list_feature_views()}
+    views |= {view.name: {f.name for f in view.features} for view in store.list_on_demand_feature_views()}
+    problems = [f"no feature service {name}" for name in MODEL_SERVICES if name not in services]
+    for service in services.values():
+        for projection in service.feature_view_projections:
+            unknown = {f.name for f in projection.features} - views.get(projection.name, set())
+            if unknown:
+                problems.append(f"{service.name}: {projection.name} lacks {sorted(unknown)}")
+    return dg.AssetCheckResult(
+        passed=not problems,
+        metadata={
+            "services": dg.MetadataValue.json(
+                {name: sum(len(p.features) for p in s.feature_view_projections) for name, s in services.items()}
+            ),
+            "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
+        },
+    )
+
+
+defs = dg.Definitions(assets=[feast_registry, online_store], asset_checks=[feature_drift_check, services_resolve])

@@ -12,6 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import bentoml
 import dagster as dg
 import lightgbm as lgb
 import numpy as np
@@ -32,6 +33,7 @@ from models.registry import (
     register_candidate,
 )
 from models.training import (
+    ENTITY_KEY,
     TIMESTAMP,
     ablation,
     feature_matrix,
@@ -369,7 +371,59 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             metadata[f"test_{config.primary_metric}"] = dg.MetadataValue.float(float(decisions[only]["candidate"]))
         return dg.MaterializeResult(metadata=metadata)
 
-    return dg.Definitions(assets=[training_set, model, onnx, registered], asset_checks=[quality, parity])
+    @dg.asset_check(
+        asset=training_set,
+        name="point_in_time",
+        blocking=True,
+        description=(
+            f"One row per label row of {config.label_mart}, no (client, as-of) twice, and every row's features "
+            "taken at or before its as-of time (the feature row's as_of_epoch)."
+        ),
+    )
+    def point_in_time(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
+        frame = load_frame(platform)
+        labels = label_frame(marts.read(config.label_mart), config)
+        as_of = (frame[TIMESTAMP] - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        late = int((frame["as_of_epoch"] > as_of).sum()) if "as_of_epoch" in frame else 0
+        twice = int(frame.duplicated([ENTITY_KEY, TIMESTAMP]).sum())
+        return dg.AssetCheckResult(
+            passed=len(frame) == len(labels) and twice == 0 and late == 0,
+            metadata={
+                "rows": dg.MetadataValue.int(len(frame)),
+                "label_rows": dg.MetadataValue.int(len(labels)),
+                "duplicated": dg.MetadataValue.int(twice),
+                "features_after_as_of": dg.MetadataValue.int(late),
+            },
+        )
+
+    @dg.asset_check(
+        asset=registered,
+        name="champion_serves",
+        blocking=True,
+        description="Each head has a champion in the model store whose ONNX model loads and scores a row.",
+    )
+    def champion_serves() -> dg.AssetCheckResult:
+        problems = []
+        for head in config.heads:
+            try:
+                model_bytes, metadata, tag = load_champion(head)
+                width = len(metadata["feature_names"])
+                scores = onnx_scores(onnx_session(model_bytes), np.zeros((1, width), dtype=np.float32))
+                if not np.isfinite(scores).all():
+                    problems.append(f"{tag}: a non-finite score")
+            except (LookupError, KeyError, OSError, bentoml.exceptions.NotFound) as error:
+                problems.append(f"{head}: {error}")
+        return dg.AssetCheckResult(
+            passed=not problems,
+            metadata={
+                "heads": dg.MetadataValue.int(len(config.heads)),
+                "problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems) or "none"),
+            },
+        )
+
+    return dg.Definitions(
+        assets=[training_set, model, onnx, registered], asset_checks=[quality, parity, point_in_time, champion_serves]
+    )
 
 
 defs = dg.Definitions.merge(*(build_model_defs(config) for config in active_configs()))

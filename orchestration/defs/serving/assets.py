@@ -24,6 +24,7 @@ MARTS = [
     for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes")
 ]
 LEADS_OUTPUT = "leads"
+CONVERSION_FILE = "conversion_by_decile.parquet"
 
 
 def _build_day(context, platform, marts, suitability: pd.DataFrame, day: date) -> dict:
@@ -184,7 +185,7 @@ def lead_table_reconciles(
     owners=["team:wealth-management"],
     description="Conversion of past campaign contacts by intent-score decile, and the lift over the base rate.",
 )
-def lead_conversion(feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
+def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     outcomes = marts.read("campaign_outcomes")
     heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
     # Score each contact with the features known the day before it (point in time).
@@ -194,6 +195,9 @@ def lead_conversion(feast: FeastResource, marts: MartsResource) -> dg.Materializ
     features = training_frame(feast.store(), "intent_v1", entity.drop_duplicates())
     scores = intent_scores(features, heads).drop_duplicates(["client_id", "need"], keep="last")
     table = conversion_by_decile(scores, outcomes[["client_id", "need", "is_converted"]])
+    path = platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(path, index=False)
     top_lift = float(table.loc[table["decile"] == 10, "lift"].iloc[0]) if len(table) else float("nan")
     return dg.MaterializeResult(
         metadata={
@@ -201,8 +205,38 @@ def lead_conversion(feast: FeastResource, marts: MartsResource) -> dg.Materializ
             "base_conversion": dg.MetadataValue.float(float(outcomes["is_converted"].mean()) if len(outcomes) else 0.0),
             "top_decile_lift": dg.MetadataValue.float(top_lift),
             "by_decile": dg.MetadataValue.md(table.to_markdown(index=False)),
+            "path": dg.MetadataValue.path(str(path)),
         }
     )
 
 
-defs = dg.Definitions(assets=[lead_list, lead_conversion], asset_checks=[lead_suitability, lead_table_reconciles])
+MIN_TOP_DECILE_LIFT = 1.5
+
+
+@dg.asset_check(
+    asset=lead_conversion,
+    name="scores_rank_conversions",
+    description=(
+        "The decile table is whole (each decile once, every lift its conversion over the base rate) and the "
+        f"top intent-score decile converts at least {MIN_TOP_DECILE_LIFT}x the base rate (a warning: a model "
+        "that no longer ranks who converts)."
+    ),
+)
+def scores_rank_conversions(platform: PlatformResource) -> dg.AssetCheckResult:
+    table = pd.read_parquet(platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE)
+    if table.empty:
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="no contacts to rank")
+    base = float((table["contacts"] * table["conversion"]).sum() / table["contacts"].sum())
+    whole = table["decile"].is_unique and bool(((table["lift"] * base - table["conversion"]).abs() < 1e-9).all())
+    top = float(table.loc[table["decile"] == table["decile"].max(), "lift"].iloc[0])
+    return dg.AssetCheckResult(
+        passed=whole and top >= MIN_TOP_DECILE_LIFT,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"top_decile_lift": dg.MetadataValue.float(top), "base_conversion": dg.MetadataValue.float(base)},
+    )
+
+
+defs = dg.Definitions(
+    assets=[lead_list, lead_conversion],
+    asset_checks=[lead_suitability, lead_table_reconciles, scores_rank_conversions],
+)

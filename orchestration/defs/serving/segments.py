@@ -67,6 +67,33 @@ def segment_audience(
     )
 
 
+@dg.asset_check(
+    asset=segment_audience,
+    name="every_client_once",
+    blocking=True,
+    description=(
+        "The audience holds every client of the mart's newest day once, each with a churn and six intent "
+        "probabilities within [0, 1]."
+    ),
+)
+def every_client_once(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
+    clients = marts.read("client_audience", columns=["client_id", "as_of_date"])
+    day = pd.Timestamp(clients["as_of_date"].max()).date()
+    audience = pd.read_parquet(audience_dir(platform.settings.home, day) / AUDIENCE_FILE)
+    expected = set(clients.loc[pd.to_datetime(clients["as_of_date"]).dt.date == day, "client_id"])
+    scores = audience[[c for c in audience.columns if c == "churn_60d" or c.startswith("intent_")]]
+    out_of_range = int(((scores < 0) | (scores > 1) | scores.isna()).any(axis=1).sum())
+    return dg.AssetCheckResult(
+        passed=set(audience["client_id"]) == expected and audience["client_id"].is_unique and out_of_range == 0,
+        metadata={
+            "date": day.isoformat(),
+            "audience": dg.MetadataValue.int(len(audience)),
+            "clients_of_the_day": dg.MetadataValue.int(len(expected)),
+            "rows_with_a_bad_score": dg.MetadataValue.int(out_of_range),
+        },
+    )
+
+
 def _previous_counts(context: dg.AssetExecutionContext) -> dict[str, int] | None:
     event = context.instance.get_latest_materialization_event(context.asset_key)
     if event is None or event.asset_materialization is None:
@@ -157,4 +184,6 @@ def segment_membership_consistent(platform: PlatformResource) -> dg.AssetCheckRe
     )
 
 
-defs = dg.Definitions(assets=[segment_audience, segment_membership], asset_checks=[segment_membership_consistent])
+defs = dg.Definitions(
+    assets=[segment_audience, segment_membership], asset_checks=[every_client_once, segment_membership_consistent]
+)
