@@ -40,7 +40,7 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
 
     from models.registry import champion_tag, decision_log
     from orchestration.defs.models import assets as model_assets
-    from orchestration.resources import FeastResource, PlatformResource
+    from orchestration.resources import FeastResource, MartsResource, PlatformResource
     from tests.models.synthetic import FEATURES, binary_frame
 
     platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
@@ -59,7 +59,12 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     selected = [asset for asset in built.assets if asset.key.path[-1] != "churn_training_set"]
     result = dg.materialize(
         [*selected, *built.asset_checks],
-        resources={"platform": platform, "feast": FeastResource(repo_dir=str(tmp_path))},
+        resources={
+            "platform": platform,
+            "feast": FeastResource(repo_dir=str(tmp_path)),
+            # The training set's own check (not run here: that asset is not selected) names the marts.
+            "marts": MartsResource(path=str(tmp_path / "marts")),
+        },
         selection=[asset.key for asset in selected],
     )
     assert result.success

@@ -14,7 +14,7 @@ from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import intent_of, intent_scores
+from serving.batch import BATCH_THREADS, intent_of, intent_scores
 from serving.lead_rules import DEFAULT_RULES, POOL
 from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 from serving.served_models import INTENT_HEADS, load_served
@@ -27,7 +27,9 @@ LEADS_OUTPUT = "leads"
 CONVERSION_FILE = "conversion_by_decile.parquet"
 
 
-def _build_day(context, platform, marts, suitability: pd.DataFrame, day: date) -> dict:
+def _build_day(
+    context, platform, suitability: pd.DataFrame, products: pd.DataFrame, contacts: pd.DataFrame, day: date
+) -> dict:
     """One day's leads from that day's batch scores: parquet, then the serving table; returns the day's figures."""
     clients = suitability[suitability["as_of_date"] == day]
     path = scores_path(platform.settings.home, day)
@@ -36,14 +38,13 @@ def _build_day(context, platform, marts, suitability: pd.DataFrame, day: date) -
     scores = intent_of(pd.read_parquet(path))
     if scores.empty:
         raise dg.Failure(f"the scores of {day} hold no intent probability: the lead list needs the intent champions")
-    contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
     exclusions = campaign_exclusions(contacts, day)
     leads = build_leads(
         scores,
         clients.rename(columns={"allowed_risk_rating_code": "allowed_rating"})[
             ["client_id", "advisor_id", "value_tier", "allowed_rating", "needs_reassessment"]
         ],
-        marts.read("products"),
+        products,
         day,
         do_not_contact=set(clients.loc[clients["is_do_not_contact"], "client_id"]),
         contacts=contacts,
@@ -97,7 +98,10 @@ def lead_list(
     suitability = marts.read("client_suitability")
     suitability["as_of_date"] = as_of_dates(suitability)
     days = requested_days(context, suitability)
-    built = [_build_day(context, platform, marts, suitability, day) for day in days]
+    # Read once for every day of the range; each day filters them by its own date.
+    products = marts.read("products")
+    contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
+    built = [_build_day(context, platform, suitability, products, contacts, day) for day in days]
     last = built[-1]
     return dg.MaterializeResult(
         metadata={
@@ -187,7 +191,7 @@ def lead_table_reconciles(
 )
 def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     outcomes = marts.read("campaign_outcomes")
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
+    heads = {name: model for name in INTENT_HEADS if (model := load_served(name, BATCH_THREADS)) is not None}
     # Score each contact with the features known the day before it (point in time).
     entity = outcomes[["client_id"]].assign(
         **{TIMESTAMP: pd.to_datetime(outcomes["contacted_on"]).dt.tz_localize("UTC") - pd.Timedelta(days=1)}
