@@ -30,6 +30,7 @@ from models.config import active_configs  # noqa: E402
 from models.onnx_export import onnx_probabilities  # noqa: E402
 from models.registry import LIGHTGBM_FILE, load_file  # noqa: E402
 from models.training import TIMESTAMP, fit_head, time_split, training_frame  # noqa: E402
+from serving.batch import BATCH_THREADS  # noqa: E402
 from serving.served_models import load_all  # noqa: E402
 
 ROWS = (1, 10_000)
@@ -106,7 +107,8 @@ def prediction_speed(served: dict, features: pd.DataFrame, repeats: int) -> list
 
 
 def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> dict[str, float]:
-    """Clients per second scored by every champion together (matrix building included)."""
+    """Clients per second scored by every champion together (matrix building included), on sessions
+    using every core as ``serving/client_scores`` does."""
 
     def score_all() -> None:
         for model in served.values():
@@ -118,6 +120,7 @@ def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> 
         "models": float(len(served)),
         "seconds": seconds,
         "clients_per_second": len(features) / seconds,
+        "threads": float(BATCH_THREADS),
     }
 
 
@@ -171,7 +174,8 @@ def markdown(quality: list[dict], speed: list[dict], batch: dict[str, float], fe
     lines += [
         "",
         f"Batch scoring, {batch['models']:.0f} champion models together over {batch['clients']:,.0f} clients of the "
-        f"latest day: {batch['seconds'] * 1e3:.0f} ms = **{batch['clients_per_second']:,.0f} clients/s** "
+        f"latest day on {batch['threads']:.0f} threads: {batch['seconds'] * 1e3:.0f} ms = "
+        f"**{batch['clients_per_second']:,.0f} clients/s** "
         f"(features read from Feast's offline store beforehand in {feature_seconds:.1f} s, not counted).",
     ]
     return "\n".join(lines)
@@ -191,7 +195,7 @@ def main() -> None:
     if not served:
         raise SystemExit(f"no champion model in the model store under {home}: run `wealthpulse run` first")
     speed = prediction_speed(served, features, args.repeats)
-    batch = batch_throughput(served, features)
+    batch = batch_throughput(load_all(threads=BATCH_THREADS), features)
     print(markdown(quality, speed, batch, feature_seconds))
     if args.json:
         args.json.write_text(

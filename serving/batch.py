@@ -9,6 +9,7 @@ only, for the conversion report.
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import numpy as np
@@ -18,6 +19,8 @@ from serving.scoring import Scorer
 from serving.served_models import INTENT_HEADS, NEEDS, TIERS, ServedModel
 
 REASON_MODELS = ("churn", "intent", "tiering")
+# Sessions that score every client at once use every core (the service's stay at one per request).
+BATCH_THREADS = os.cpu_count() or 1
 
 
 def score_columns() -> list[str]:
