@@ -55,6 +55,12 @@ def export_onnx(booster: lgb.Booster, name: str = "model") -> bytes:
     # The converter names the graph with a random UUID; a fixed name makes the bytes, and so
     # the content-addressed version in the model store, depend on the model alone.
     model.graph.name = name
+    # The converter lists the opset domains in set order, which varies with each process's string
+    # hashing: sorted, the same model always serializes to the same bytes.
+    imports = sorted((entry.domain, entry.version) for entry in model.opset_import)
+    del model.opset_import[:]
+    for domain, version in imports:
+        model.opset_import.add(domain=domain, version=version)
     return model.SerializeToString()
 
 
