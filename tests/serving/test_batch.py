@@ -45,6 +45,24 @@ def test_the_table_is_what_the_service_answers_for_the_same_rows(scorer):
     assert table["reasons_tiering"].tolist() == ["[]"] * 3
 
 
+def test_pieces_and_threads_change_no_value(scorer):
+    rng = np.random.default_rng(5)
+    rows = 300
+    features = pd.DataFrame(
+        {
+            "client_id": [f"C{i}" for i in range(rows)],
+            "signal": np.where(rng.random(rows) < 0.1, np.nan, rng.normal(size=rows)),
+            "noise": rng.normal(size=rows),
+            "weak": rng.normal(size=rows),
+            "value_tier_code": rng.integers(1, 6, size=rows).astype(float),
+        }
+    )
+    whole = score_table(scorer, features, DAY, threads=1, chunk_rows=rows)
+    # Pieces of one row take the row-by-row reason kernel, pieces of 64 the tree-major one.
+    for threads, chunk_rows in ((2, 64), (2, 1), (3, 7)):
+        pd.testing.assert_frame_equal(score_table(scorer, features, DAY, threads, chunk_rows), whole, check_exact=True)
+
+
 def test_missing_inputs_and_repeated_clients_are_errors(scorer):
     with pytest.raises(ValueError, match="signal"):
         score_table(scorer, _features().drop(columns="signal"), DAY)
