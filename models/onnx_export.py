@@ -64,11 +64,11 @@ def export_onnx(booster: lgb.Booster, name: str = "model") -> bytes:
     return model.SerializeToString()
 
 
-def onnx_session(model_bytes: bytes, threads: int = 1) -> ort.InferenceSession:
-    """A session for `threads` cores. The default, one, suits requests of a few rows: a thread pool's
-    wake-up costs more than it saves there. Batch scoring of every client uses every core."""
+def onnx_session(model_bytes: bytes) -> ort.InferenceSession:
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    # One thread: a request is a few rows, where a pool's wake-up costs more than it saves; a batch of
+    # every client runs pieces of rows on one-thread sessions side by side, which scales better.
+    options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     # The converter declares the label output as shape [1]; batches make ORT warn on every call.
     options.log_severity_level = 3

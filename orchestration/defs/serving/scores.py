@@ -20,7 +20,7 @@ from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import BATCH_THREADS, score_table
+from serving.batch import score_table
 from serving.scoring import Scorer
 from serving.served_models import CHURN, NEEDS, TIERS, load_all
 
@@ -68,7 +68,7 @@ def client_scores(
 ) -> dg.MaterializeResult:
     suitability = marts.read("client_suitability", columns=[ENTITY_KEY, "as_of_date"])
     days = requested_days(context, suitability)
-    served = load_all(threads=BATCH_THREADS)
+    served = load_all()
     if CHURN not in served:
         raise dg.Failure("no churn champion in the model store: materialize models/churn_registered first")
     scorer = Scorer(served)
