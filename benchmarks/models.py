@@ -111,13 +111,18 @@ def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> 
     """Clients per second scored by every champion together (matrix building included), in pieces of
     rows on every core as ``serving.batch.score_table`` runs them."""
 
-    def piece(rows: pd.DataFrame) -> None:
-        for model in served.values():
-            onnx_probabilities(model.session, rows[model.feature_names].to_numpy(dtype=np.float32))
+    union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
+    columns = [np.array([union.index(f) for f in model.feature_names]) for model in served.values()]
+
+    def piece(rows: np.ndarray) -> None:
+        for model, cols in zip(served.values(), columns, strict=True):
+            onnx_probabilities(model.session, np.ascontiguousarray(rows[:, cols]))
 
     def score_all() -> None:
+        # One matrix over every model's features, as the Scorer builds it; each model takes its columns.
+        matrix = features[union].to_numpy(dtype=np.float32)
         with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
-            list(pool.map(piece, [features.iloc[s : s + CHUNK_ROWS] for s in range(0, len(features), CHUNK_ROWS)]))
+            list(pool.map(piece, [matrix[s : s + CHUNK_ROWS] for s in range(0, len(matrix), CHUNK_ROWS)]))
 
     seconds = _median_seconds(score_all, repeats)
     return {
