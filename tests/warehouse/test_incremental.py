@@ -105,3 +105,17 @@ def test_a_rebuild_from_a_past_day_equals_a_full_rebuild(homes, backfilled, mode
     results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
     compiled = next(r for r in results if r["unique_id"].endswith(f".{model}"))["compiled_code"]
     assert f"'{day}'" in compiled  # the watermark was the rebuild's first day, not the newest built one
+
+
+# Small enough that this fixture's full build spills to disk (at 100MB the old per-cursor settings
+# failed with "Cannot switch temporary directory"), large enough not to run out.
+SPILLING_MEMORY = "100MB"
+
+
+def test_a_build_that_spills_to_disk_gives_the_same_rows(homes, tmp_path_factory, monkeypatch):
+    _, rebuilt = homes
+    bounded = copy_landing(rebuilt, tmp_path_factory.mktemp("bounded"))
+    monkeypatch.setenv("WEALTHPULSE_DUCKDB_MEMORY", SPILLING_MEMORY)
+    dbt(bounded, "build", "--full-refresh")
+    for model in INCREMENTAL:
+        pd.testing.assert_frame_equal(_table(bounded, model), _table(rebuilt, model), check_exact=True)
