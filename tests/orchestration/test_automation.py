@@ -23,12 +23,22 @@ def test_newest_partition_needs_every_daily_table(tmp_path):
     assert newest_partition(landing) is None
     for table in DAILY_TABLES:
         _land(landing, table, "2025-06-01")
-    _land(landing, "trades", "2025-06-02")
+    _land(landing, "app_events", "2025-06-02")
     assert newest_partition(landing) == "2025-06-01"
     for table in DAILY_TABLES:
         _land(landing, table, "2025-06-02")
     assert newest_partition(landing) == "2025-06-02"
     assert landed_days(landing) == ["2025-06-01", "2025-06-02"]
+
+
+def test_a_weekend_without_trades_is_a_landed_day(tmp_path):
+    landing = tmp_path / "landing"
+    _land(landing, "trades", "2025-06-06")  # a Friday: the last trading day
+    for day in ("2025-06-06", "2025-06-07", "2025-06-08"):
+        for table in DAILY_TABLES:
+            _land(landing, table, day)
+    assert newest_partition(landing) == "2025-06-08"
+    assert landed_days(landing)[-1] == "2025-06-08"
 
 
 def test_sensor_registers_new_days_and_requests_one_run_for_them(tmp_path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DAILY_TABLES = ("asset_snapshots", "app_events", "trades")
+# The tables that land every day. Trades land on trading days only: a weekend has none, so they cannot
+# tell whether a day is complete (counting them held every weekend back, and with it the online store).
+DAILY_TABLES = ("asset_snapshots", "app_events")
 # Every day the brokerage is open for its clients has end-of-day holdings, weekends included.
 CALENDAR_TABLE = "asset_snapshots"
 
