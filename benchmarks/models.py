@@ -32,6 +32,7 @@ from models.onnx_export import onnx_probabilities  # noqa: E402
 from models.registry import LIGHTGBM_FILE, load_file  # noqa: E402
 from models.training import TIMESTAMP, fit_head, time_split, training_frame  # noqa: E402
 from serving.batch import BATCH_THREADS, CHUNK_ROWS  # noqa: E402
+from serving.scoring import Scorer  # noqa: E402
 from serving.served_models import load_all  # noqa: E402
 
 ROWS = (1, 10_000)
@@ -111,16 +112,15 @@ def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> 
     """Clients per second scored by every champion together (matrix building included), in pieces of
     rows on every core as ``serving.batch.score_table`` runs them."""
 
-    union = list(dict.fromkeys(name for model in served.values() for name in model.feature_names))
-    columns = [np.array([union.index(f) for f in model.feature_names]) for model in served.values()]
+    # The Scorer's matrix over every model's features, and each model's columns of it.
+    scorer = Scorer(served)
 
     def piece(rows: np.ndarray) -> None:
-        for model, cols in zip(served.values(), columns, strict=True):
-            onnx_probabilities(model.session, np.ascontiguousarray(rows[:, cols]))
+        for name, model in served.items():
+            onnx_probabilities(model.session, np.ascontiguousarray(rows[:, scorer.columns[name]]))
 
     def score_all() -> None:
-        # One matrix over every model's features, as the Scorer builds it; each model takes its columns.
-        matrix = features[union].to_numpy(dtype=np.float32)
+        matrix = features[scorer.inputs].to_numpy(dtype=np.float32)
         with ThreadPoolExecutor(max_workers=BATCH_THREADS) as pool:
             list(pool.map(piece, [matrix[s : s + CHUNK_ROWS] for s in range(0, len(matrix), CHUNK_ROWS)]))
 
