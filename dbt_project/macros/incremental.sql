@@ -8,19 +8,28 @@
     moves the watermark to the day before it, so that day and every later one are rebuilt (the later
     days' trailing windows and "last seen" days read the rebuilt ones). -#}
 
-{#- The newest day already built (or kept, in a rebuild), as a scalar expression (only valid in
-    incremental runs). -#}
+{#- The newest day already built (or kept, in a rebuild), as a date literal (only valid in
+    incremental runs). A literal, not a subquery: DuckDB pushes a constant filter into the parquet
+    scans (only the new dt= folders are read) and into the table's zone maps, a subquery it cannot. -#}
 {% macro watermark(column='activity_on') -%}
     {%- if var('rebuild_from', none) -%}
     {{ dbt.dateadd('day', -1, "cast('" ~ var('rebuild_from') ~ "' as date)") }}
+    {%- elif execute -%}
+    {%- set newest = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
+    {%- if newest is none -%}cast(null as date){%- else -%}cast('{{ newest }}' as date){%- endif -%}
     {%- else -%}
     (select max({{ column }}) from {{ this }})
     {%- endif -%}
 {%- endmacro %}
 
-{#- `and <column> is after the watermark` in incremental runs; nothing in a full build. -#}
-{% macro and_after_watermark(column, watermark_column='activity_on') -%}
-    {%- if is_incremental() %} and {{ column }} > {{ watermark(watermark_column) }}{% endif -%}
+{#- `and <column> is after the watermark` in incremental runs; nothing in a full build. `landed`, the
+    staging model's landing day: a row dated after the watermark landed after it too (the contracts
+    quarantine rows dated after their landing day), so filtering on it changes no row and lets the
+    scan skip the landing folders of the days already built. -#}
+{% macro and_after_watermark(column, watermark_column='activity_on', landed=none) -%}
+    {%- if is_incremental() %} and {{ column }} > {{ watermark(watermark_column) }}
+        {%- if landed %} and {{ landed }} > {{ watermark(watermark_column) }}{% endif -%}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- In a rebuild, the rows at or after its first day are deleted first: a day the rebuild no longer
@@ -54,13 +63,4 @@
     either is the same model. -#}
 {% macro money_sum(expression) -%}
     round(sum({{ expression }}), 2)
-{%- endmacro %}
-
-{#- The sum of a daily column over the trailing `days` rows (one row per day: the last `days` days);
-    amounts are rounded to the fen as in money_sum. -#}
-{% macro trailing_sum(column, days) -%}
-    {%- set total -%}
-    sum({{ column }}) over (partition by client_id order by activity_on rows between {{ days - 1 }} preceding and current row)
-    {%- endset -%}
-    {%- if column.endswith('_amount') -%}round({{ total }}, 2){%- else -%}{{ total }}{%- endif -%}
 {%- endmacro %}

@@ -75,10 +75,18 @@ def test_the_nightly_build_read_only_new_days(homes):
     nightly, _ = homes
     results = json.loads((nightly / "nightly_run_results.json").read_text())["results"]
     compiled = {r["unique_id"].rsplit(".", 1)[-1]: r.get("compiled_code") or "" for r in results}
+    days = sorted(_table(nightly, "int_client_activity_daily")["activity_on"].unique())
+    built = f"cast('{pd.Timestamp(days[-2]).date()}' as date)"  # the newest day of the full build
     for model in INCREMENTAL:
-        # The watermark filter is in the SQL only when dbt built the model incrementally.
-        assert "(select max(" in compiled[model] and f'"{model}"' in compiled[model], model
-    assert "carried" in compiled["int_client_activity_windows"]
+        # The watermark filter is in the SQL only when dbt built the model incrementally, as a literal
+        # (DuckDB pushes a constant into the scans, a subquery it cannot).
+        assert f"> {built}" in compiled[model], model
+    for model in ("int_client_activity_daily", "int_client_flows_daily", "mart_client_daily_events"):
+        assert f"landed_on > {built}" in compiled[model], model  # only the new landing folders are read
+    windows = compiled["int_client_activity_windows"]
+    assert "carried" in windows
+    # One new day: its windows are summed directly, not by window functions over the 90 days read.
+    assert "days_back" in windows and " over (" not in windows
 
 
 def test_the_new_day_was_added(homes):
@@ -105,6 +113,9 @@ def test_a_rebuild_from_a_past_day_equals_a_full_rebuild(homes, backfilled, mode
     results = json.loads((home / "dbt-target" / "run_results.json").read_text())["results"]
     compiled = next(r for r in results if r["unique_id"].endswith(f".{model}"))["compiled_code"]
     assert f"'{day}'" in compiled  # the watermark was the rebuild's first day, not the newest built one
+    if model == "int_client_activity_windows":
+        # More new days than window_join_max_days: window functions over the days read.
+        assert " over (" in compiled and "days_back" not in compiled
 
 
 # Small enough that this fixture's full build spills to disk (at 100MB the old per-cursor settings

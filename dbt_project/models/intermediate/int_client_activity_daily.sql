@@ -9,7 +9,7 @@
 -- Daily snapshots make the grid dense, so row-based windows below are day-based windows.
 with snapshots as (
     select * from {{ ref('stg_landing__asset_snapshots') }}
-    where 1 = 1{{ and_after_watermark('snapshot_on') }}
+    where 1 = 1{{ and_after_watermark('snapshot_on', landed='landed_on') }}
 ),
 
 events as (
@@ -32,7 +32,7 @@ events as (
         count(*) as event_count
     from {{ ref('stg_landing__app_events') }} as app_events
     left join {{ ref('stg_landing__products') }} as products on app_events.product_id = products.product_id
-    where 1 = 1{{ and_after_watermark('app_events.event_on') }}
+    where 1 = 1{{ and_after_watermark('app_events.event_on', landed='app_events.landed_on') }}
     group by client_id, event_on
 ),
 
@@ -54,7 +54,7 @@ trades as (
         {{ money_sum("trade_amount") }} as trade_amount,
         {{ money_sum("commission_amount") }} as commission_amount
     from {{ ref('stg_landing__trades') }}
-    where 1 = 1{{ and_after_watermark('traded_on') }}
+    where 1 = 1{{ and_after_watermark('traded_on', landed='landed_on') }}
     group by client_id, traded_on
 ),
 

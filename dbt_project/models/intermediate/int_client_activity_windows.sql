@@ -4,33 +4,67 @@
     unique_key=['client_id', 'activity_on'],
     pre_hook="{{ delete_rebuilt_days() }}",
 ) }}
--- Trailing windows per client and day. The grid is dense (one row per day), so
--- "rows between N preceding" is exactly the last N+1 days, in portable SQL.
--- Incremental: a nightly run reads only the new day(s) plus the longest window's 89 days before
--- them, and carries the unbounded "last login / last trade / first seen" days over from each
--- client's newest built row, so the new rows equal a full build's (and memory is bounded by the
--- window, not the history).
+-- Trailing 7/14/30/90-day windows per client and day (macros/trailing.sql).
+-- A full build runs window functions over every row. An incremental run reads only the new day(s)
+-- plus the longest window's 89 days before them, and carries the unbounded "last login / last
+-- trade / first seen" days over from each client's newest built row in those 89 days (the rows are
+-- dense: a client's row on a new day follows its row on the day before), so its rows equal a full
+-- build's. With at most `window_join_max_days` new days (a nightly run) it sums each new day's
+-- window directly, per client: that computes the new rows only, where window functions compute
+-- every row read and keep one in ninety.
 {% set lookback_days = 89 %}
+{% set by_day_back = false %}
 {% if is_incremental() %}
+{% if execute %}
+{% set new_days = run_query(
+    'select count(distinct activity_on) from ' ~ ref('int_client_activity_daily')
+    ~ ' where activity_on > ' ~ watermark()
+).columns[0].values()[0] %}
+{% set by_day_back = new_days <= var('window_join_max_days') %}
+{% endif %}
 with carried as (
-    select built.client_id, built.last_login_on, built.last_trade_on, built.first_seen_on
-    from {{ this }} as built
-    inner join (
-        select client_id, max(activity_on) as activity_on from {{ this }} group by client_id
-    ) as newest
-        on built.client_id = newest.client_id and built.activity_on = newest.activity_on
+    select
+        client_id,
+        max_by(last_login_on, activity_on) as carried_last_login_on,
+        max_by(last_trade_on, activity_on) as carried_last_trade_on,
+        max_by(first_seen_on, activity_on) as carried_first_seen_on
+    from {{ this }}
+    where activity_on > {{ dbt.dateadd('day', -lookback_days, watermark()) }}
+        and activity_on <= {{ watermark() }}
+    group by client_id
+),
+
+recent as (
+    select *
+    from {{ ref('int_client_activity_daily') }}
+    where activity_on > {{ dbt.dateadd('day', -lookback_days, watermark()) }}
 ),
 
 daily as (
-    select
-        daily.*,
-        carried.last_login_on as carried_last_login_on,
-        carried.last_trade_on as carried_last_trade_on,
-        carried.first_seen_on as carried_first_seen_on
-    from {{ ref('int_client_activity_daily') }} as daily
-    left join carried on daily.client_id = carried.client_id
-    where daily.activity_on > {{ dbt.dateadd('day', -lookback_days, watermark()) }}
+    select recent.*, carried.carried_last_login_on, carried.carried_last_trade_on, carried.carried_first_seen_on
+    from recent
+    left join carried on recent.client_id = carried.client_id
+    {%- if by_day_back %}
+    where recent.activity_on > {{ watermark() }}
+    {%- endif %}
 ),
+{% if by_day_back %}
+new_days as (
+    select distinct activity_on as window_end_on from daily
+),
+
+-- Every row of the read with each new day whose window holds it (a join on dates only).
+window_rows as (
+    select
+        recent.*,
+        new_days.window_end_on,
+        {{ dbt.datediff('recent.activity_on', 'new_days.window_end_on', 'day') }} as days_back
+    from recent
+    inner join new_days
+        on recent.activity_on <= new_days.window_end_on
+        and recent.activity_on > {{ dbt.dateadd('day', -(lookback_days + 1), 'new_days.window_end_on') }}
+),
+{% endif %}
 {% else %}
 with daily as (
     select
@@ -42,43 +76,78 @@ with daily as (
 ),
 {% endif %}
 
+{%- set holdings = ['aum_amount', 'cash_amount', 'equity_amount', 'fund_amount', 'bond_amount',
+                    'wealth_product_amount', 'margin_debt_amount'] %}
+{%- set sums = [] %}
+{%- for days in [7, 30, 90] %}{% for column, name in [('login_count', 'logins'), ('event_count', 'events'), ('trade_count', 'trades'), ('trade_amount', 'trade_amount')] %}
+{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}
+{%- for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
+{%- do sums.append((metric, days, metric ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}{% endfor %}
+{%- set views = [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'),
+                 ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}
+{%- for column, name in views %}{% for days in [7, 90] %}
+{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}
+{%- set later_sums = [] %}
+{%- for column, name in views %}
+{%- do later_sums.append((column, 30, name ~ '_30d')) %}
+{%- endfor %}
+{%- do later_sums.append(('commission_amount', 90, 'commission_90d')) %}
+{%- do later_sums.append(('revenue_amount', 90, 'revenue_90d')) %}
+{%- set window_columns = ['aum_max_90d', 'aum_min_90d', 'aum_mean_30d'] + later_sums | map(attribute=2) | list
+                         + ['aum_7d_ago', 'aum_30d_ago'] %}
+
+{#- Every trailing value, in the rendering of this run. -#}
+{%- set trailing_values %}
+        {% for column, days, name in sums %}{{ trailing_sum(column, days, by_day_back) }} as {{ name }},
+        {% endfor -%}
+        {{ trailing('max', 'aum_amount', 90, by_day_back) }} as aum_max_90d,
+        {{ trailing('min', 'aum_amount', 90, by_day_back) }} as aum_min_90d,
+        -- The mean from the fen-rounded sum: an average's last bits depend on the adding order too.
+        {{ trailing_sum('aum_amount', 30, by_day_back) }} / {{ trailing('count', 'aum_amount', 30, by_day_back) }} as aum_mean_30d,
+        {% for column, days, name in later_sums %}{{ trailing_sum(column, days, by_day_back) }} as {{ name }},
+        {% endfor -%}
+        {{ days_ago('aum_amount', 7, by_day_back) }} as aum_7d_ago,
+        {{ days_ago('aum_amount', 30, by_day_back) }} as aum_30d_ago,
+{%- endset %}
+
+{% if by_day_back %}
+summed as (
+    select
+        client_id,
+        window_end_on as activity_on,
+        {{ trailing_values }}
+        max(case when login_count > 0 then activity_on end) as last_login_in_window_on,
+        max(case when trade_count > 0 then activity_on end) as last_trade_in_window_on,
+        min(activity_on) as first_in_window_on
+    from window_rows
+    group by client_id, window_end_on
+),
+
+windowed as (
+    select
+        daily.client_id,
+        daily.activity_on,
+        {% for column in holdings %}daily.{{ column }},
+        {% endfor -%}
+        {% for name in sums | map(attribute=2) | list + window_columns %}summed.{{ name }},
+        {% endfor -%}
+        coalesce(summed.last_login_in_window_on, daily.carried_last_login_on) as last_login_on,
+        coalesce(summed.last_trade_in_window_on, daily.carried_last_trade_on) as last_trade_on,
+        coalesce(daily.carried_first_seen_on, summed.first_in_window_on) as first_seen_on
+    from daily
+    inner join summed on daily.client_id = summed.client_id and daily.activity_on = summed.activity_on
+)
+{% else %}
 windowed as (
     select
         client_id,
         activity_on,
-        aum_amount,
-        cash_amount,
-        equity_amount,
-        fund_amount,
-        bond_amount,
-        wealth_product_amount,
-        margin_debt_amount,
-        {% for days in [7, 30, 90] %}
-        {{ trailing_sum('login_count', days) }} as logins_{{ days }}d,
-        {{ trailing_sum('event_count', days) }} as events_{{ days }}d,
-        {{ trailing_sum('trade_count', days) }} as trades_{{ days }}d,
-        {{ trailing_sum('trade_amount', days) }} as trade_amount_{{ days }}d,
-        {% endfor %}
-        {% for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
-        {{ trailing_sum(metric, days) }} as {{ metric }}_{{ days }}d,
-        {% endfor %}{% endfor %}{% endfor %}
-        {% for column, name in [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'), ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}{% for days in [7, 90] %}
-        {{ trailing_sum(column, days) }} as {{ name }}_{{ days }}d,
-        {% endfor %}{% endfor %}
-        max(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_max_90d,
-        min(aum_amount) over (partition by client_id order by activity_on rows between 89 preceding and current row) as aum_min_90d,
-        -- The mean from the fen-rounded sum: an average's last bits depend on the adding order too.
-        {{ trailing_sum('aum_amount', 30) }}
-            / count(aum_amount) over (partition by client_id order by activity_on rows between 29 preceding and current row) as aum_mean_30d,
-        {{ trailing_sum('quote_view_count', 30) }} as quote_views_30d,
-        {{ trailing_sum('product_view_count', 30) }} as product_views_30d,
-        {{ trailing_sum('search_count', 30) }} as searches_30d,
-        {{ trailing_sum('research_read_count', 30) }} as research_reads_30d,
-        {{ trailing_sum('margin_view_count', 30) }} as margin_views_30d,
-        {{ trailing_sum('commission_amount', 90) }} as commission_90d,
-        {{ trailing_sum('revenue_amount', 90) }} as revenue_90d,
-        lag(aum_amount, 7) over (partition by client_id order by activity_on) as aum_7d_ago,
-        lag(aum_amount, 30) over (partition by client_id order by activity_on) as aum_30d_ago,
+        {% for column in holdings %}{{ column }},
+        {% endfor -%}
+        {{ trailing_values }}
         coalesce(
             max(case when login_count > 0 then activity_on end) over (partition by client_id order by activity_on rows between unbounded preceding and current row),
             carried_last_login_on
@@ -90,6 +159,14 @@ windowed as (
         coalesce(carried_first_seen_on, min(activity_on) over (partition by client_id)) as first_seen_on
     from daily
 )
+{% endif %}
 
-select * from windowed
+select
+    client_id, activity_on,
+    {% for column in holdings %}{{ column }},
+    {% endfor -%}
+    {% for name in sums | map(attribute=2) | list + window_columns %}{{ name }},
+    {% endfor -%}
+    last_login_on, last_trade_on, first_seen_on
+from windowed
 where 1 = 1{{ and_after_watermark('activity_on') }}

@@ -15,7 +15,7 @@ with transfers as (
         sum(case when direction = 'in' then 1 else 0 end) as transfer_in_count,
         sum(case when direction = 'out' then 1 else 0 end) as transfer_out_count
     from {{ ref('stg_landing__bank_transfers') }}
-    where 1 = 1{{ and_after_watermark('transferred_on') }}
+    where 1 = 1{{ and_after_watermark('transferred_on', landed='landed_on') }}
     group by client_id, transferred_on
 ),
 
@@ -23,7 +23,7 @@ orders as (
     select orders.*, products.product_type
     from {{ ref('stg_landing__product_orders') }} as orders
     left join {{ ref('stg_landing__products') }} as products on orders.product_id = products.product_id
-    where 1 = 1{{ and_after_watermark('orders.ordered_on') }}
+    where 1 = 1{{ and_after_watermark('orders.ordered_on', landed='orders.landed_on') }}
 ),
 
 order_days as (

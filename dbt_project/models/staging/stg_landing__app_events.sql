@@ -1,3 +1,5 @@
+-- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
+-- and a window by landing day lets a filter on landed_on reach the dt= folders.
 with source as (
     select * from {{ source('landing', 'app_events') }}
 ),
@@ -10,10 +12,11 @@ renamed as (
         cast(event_at as date) as event_on,
         cast(event_type as varchar) as event_type,
         cast(product_id as varchar) as product_id,
-        row_number() over (partition by event_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on,
+        row_number() over (partition by dt, event_id) as row_rank
     from source
 )
 
-select event_id, client_id, event_at, event_on, event_type, product_id
+select event_id, client_id, event_at, event_on, event_type, product_id, landed_on
 from renamed
 where row_rank = 1

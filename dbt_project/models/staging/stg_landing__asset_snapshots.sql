@@ -1,3 +1,5 @@
+-- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
+-- and a window by landing day lets a filter on landed_on reach the dt= folders.
 with source as (
     select * from {{ source('landing', 'asset_snapshots') }}
 ),
@@ -13,12 +15,13 @@ renamed as (
         cast(wealth_product as double) as wealth_product_amount,
         cast(margin_debt as double) as margin_debt_amount,
         cast(aum as double) as aum_amount,
-        row_number() over (partition by client_id, snapshot_date order by dt desc) as row_rank
+        cast(dt as date) as landed_on,
+        row_number() over (partition by dt, client_id, snapshot_date) as row_rank
     from source
 )
 
 select
     client_id, snapshot_on, cash_amount, equity_amount, fund_amount, bond_amount,
-    wealth_product_amount, margin_debt_amount, aum_amount
+    wealth_product_amount, margin_debt_amount, aum_amount, landed_on
 from renamed
 where row_rank = 1

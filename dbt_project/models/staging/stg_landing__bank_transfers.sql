@@ -1,3 +1,5 @@
+-- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
+-- and a window by landing day lets a filter on landed_on reach the dt= folders.
 with source as (
     select * from {{ source('landing', 'bank_transfers') }}
 ),
@@ -10,10 +12,11 @@ renamed as (
         cast(transferred_at as date) as transferred_on,
         cast(direction as varchar) as direction,
         cast(amount as double) as transfer_amount,
-        row_number() over (partition by transfer_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on,
+        row_number() over (partition by dt, transfer_id) as row_rank
     from source
 )
 
-select transfer_id, client_id, transferred_at, transferred_on, direction, transfer_amount
+select transfer_id, client_id, transferred_at, transferred_on, direction, transfer_amount, landed_on
 from renamed
 where row_rank = 1

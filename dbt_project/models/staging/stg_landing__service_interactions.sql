@@ -1,3 +1,5 @@
+-- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
+-- and a window by landing day lets a filter on landed_on reach the dt= folders.
 -- Raw transcripts stay in staging: intermediate models keep only the needs they mention.
 with source as (
     select * from {{ source('landing', 'service_interactions') }}
@@ -13,12 +15,13 @@ renamed as (
         cast(channel as varchar) as interaction_channel,
         cast(language as varchar) as transcript_language,
         cast(transcript as varchar) as transcript,
-        row_number() over (partition by interaction_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on,
+        row_number() over (partition by dt, interaction_id) as row_rank
     from source
 )
 
 select
     interaction_id, client_id, advisor_id, occurred_at, occurred_on, interaction_channel,
-    transcript_language, transcript
+    transcript_language, transcript, landed_on
 from renamed
 where row_rank = 1

@@ -1,3 +1,5 @@
+-- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
+-- and a window by landing day lets a filter on landed_on reach the dt= folders.
 with source as (
     select * from {{ source('landing', 'trades') }}
 ),
@@ -14,12 +16,13 @@ renamed as (
         cast(price as double) as price,
         cast(amount as double) as trade_amount,
         cast(commission as double) as commission_amount,
-        row_number() over (partition by trade_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on,
+        row_number() over (partition by dt, trade_id) as row_rank
     from source
 )
 
 select
     trade_id, client_id, traded_at, traded_on, symbol, side, quantity, price,
-    trade_amount, commission_amount
+    trade_amount, commission_amount, landed_on
 from renamed
 where row_rank = 1

@@ -10,7 +10,7 @@
 -- the whole table is exported to marts/client_daily_events.parquet after each run.
 with events as (
     select * from {{ ref('stg_landing__app_events') }}
-    where 1 = 1{{ and_after_watermark('event_on') }}
+    where 1 = 1{{ and_after_watermark('event_on', landed='landed_on') }}
 )
 
 select
