@@ -15,6 +15,8 @@ from tests.warehouse.state import copy_landing, dbt, land, land_next_day
 
 # The models that build by day, and the parquet exports Feast reads.
 INCREMENTAL = [
+    "stg_landing__asset_snapshots",
+    "stg_landing__app_events",
     "int_client_flows_daily",
     "int_client_activity_daily",
     "int_client_activity_windows",

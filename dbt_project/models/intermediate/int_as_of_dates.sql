@@ -1,7 +1,8 @@
 -- The dates features and labels are computed for: weekly for history (after a warm-up so
 -- the longest window has data), plus the latest day, which the online store serves.
+-- The days come from the daily grid (one row per snapshot), a table, not from the staged landing files.
 with days as (
-    select distinct snapshot_on as as_of_date from {{ ref('stg_landing__asset_snapshots') }}
+    select distinct activity_on as as_of_date from {{ ref('int_client_activity_daily') }}
 ),
 
 bounds as (

@@ -7,8 +7,17 @@
 -- debt appearing where there was none (margin_financing), or new money (transfer_in): one transfer
 -- in of at least 50,000 and 20% of the previous day's assets. One transfer, not a 30-day sum:
 -- salaries and the top-ups that fund a purchase stay below 50,000 each but add up past it.
+-- The columns it needs, named: the window functions below hold every column of their input rows,
+-- and the daily grid has sixty (at 1M clients, all of them spilled to disk).
 with daily as (
-    select * from {{ ref('int_client_activity_daily') }}
+    select
+        client_id,
+        activity_on,
+        aum_amount,
+        margin_debt_amount,
+        {% for need in need_product_types() %}subscribe_{{ need }}_count{% if not loop.last %},{% endif %}
+        {% endfor %}
+    from {{ ref('int_client_activity_daily') }}
 ),
 
 transfers_in as (
