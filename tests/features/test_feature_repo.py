@@ -142,3 +142,19 @@ def test_request_time_features_age_stored_recency():
     out = request_time_features.feature_transformation.udf(inputs)
     # Aged by two days; a live login a day ago wins; never negative; unknown stays unknown.
     assert out["days_since_last_login_now"] == [5.0, 1.0, 0.0, None]
+
+
+def test_a_training_set_read_in_pieces_equals_one_read(store):
+    from models.training import training_frame
+
+    labels = pd.DataFrame(
+        {
+            "client_id": ["C0000001", "C0000002", "C0000001", "C0000002", "C0000001"],
+            "event_timestamp": pd.to_datetime([AS_OF[0], AS_OF[0], AS_OF[1], AS_OF[1], AS_OF[2]], utc=True),
+            "churned_60d": [0, 1, 0, 0, 1],
+        }
+    )
+    whole = training_frame(store, "churn_v1", labels)
+    pieces = training_frame(store, "churn_v1", labels, read_rows=2)  # one as-of date per read
+    pd.testing.assert_frame_equal(pieces, whole)
+    assert whole["logins_30d"].tolist() == [0.0, 0.0, 1.0, 1.0, 2.0]  # each row joined its own week
