@@ -66,7 +66,7 @@ def training_frame(
         store.get_historical_features(entity_df=part, features=service).to_df()
         for part in _whole_dates(entity_df, read_rows)
     ]
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = pd.concat(parts, ignore_index=True)
     return frame.sort_values([TIMESTAMP, ENTITY_KEY], kind="stable").reset_index(drop=True)
 
 

@@ -24,8 +24,9 @@
 
 {#- `and <column> is after the watermark` in incremental runs; nothing in a full build. `landed`, the
     staging model's landing day: a row dated after the watermark landed after it too (the contracts
-    quarantine rows dated after their landing day), so filtering on it changes no row and lets the
-    scan skip the landing folders of the days already built. -#}
+    quarantine rows dated after their landing day), so filtering on it changes no row, and it is
+    applied before staging's deduplication instead of after it. (The quarantine anti-join in the
+    source still keeps it from pruning dt= folders: every landed file is read.) -#}
 {% macro and_after_watermark(column, watermark_column='activity_on', landed=none) -%}
     {%- if is_incremental() %} and {{ column }} > {{ watermark(watermark_column) }}
         {%- if landed %} and {{ landed }} > {{ watermark(watermark_column) }}{% endif -%}

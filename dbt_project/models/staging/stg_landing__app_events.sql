@@ -4,7 +4,7 @@
     pre_hook="{{ delete_rebuilt_days('landed_on') }}",
 ) }}
 -- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on reach the dt= folders.
+-- and a window by landing day lets a filter on landed_on apply before the deduplication.
 -- A table, not a view like the other staging models: the two largest landing tables are read by
 -- many models and tests of every build, and a view would read and deduplicate every landed file
 -- each time. Incremental by landing day: a nightly run appends the new days (macros/incremental.sql).

@@ -1,5 +1,5 @@
 -- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on reach the dt= folders.
+-- and a window by landing day lets a filter on landed_on apply before the deduplication.
 with source as (
     select * from {{ source('landing', 'product_orders') }}
 ),
