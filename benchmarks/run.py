@@ -102,6 +102,10 @@ def bench_http(client_ids: list[str], repeats: int, load_seconds: float) -> dict
             for size, n in ((100, 100), (1000, 30)):
                 bodies = [{"client_ids": client_ids[i : i + size]} for i in range(0, 10 * size, size)]
                 results[f"score_http_{size}"] = percentiles(_post_samples(client, "/score", bodies, n))
+            # The same calls without reason codes (`"reasons": false`): what explaining costs.
+            for size, n in ((1, 500), (1000, 30)):
+                bodies = [{"client_ids": client_ids[i : i + size], "reasons": False} for i in range(0, 10 * size, size)]
+                results[f"score_http_{size}_no_reasons"] = percentiles(_post_samples(client, "/score", bodies, n))
         # The goal's rate, then one this machine sustains: the load generator shares its cores.
         for rate in (300, 60):
             results[f"score_load_{rate}_per_s"] = sustained_load(url, headers, client_ids, rate, load_seconds)

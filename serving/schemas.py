@@ -36,6 +36,11 @@ class ScoreRequest(BaseModel):
         description=f"Clients to score, 1 to {MAX_CLIENT_IDS} ids; a repeated id gets one entry per occurrence.",
         examples=[["C0000001", "C0000002"]],
     )
+    reasons: bool = Field(
+        True,
+        description="Compute each score's top reasons (exact TreeSHAP). False leaves `reasons` empty and "
+        "answers faster: explaining costs more than scoring, most of all for many ids.",
+    )
 
 
 class Reason(BaseModel):
@@ -65,7 +70,7 @@ class ClientScore(BaseModel):
     reasons: dict[str, list[Reason]] = Field(
         default_factory=dict,
         description="Top features behind each score: keys churn, tiering (the predicted tier) and intent "
-        "(the most likely need).",
+        "(the most likely need); empty when the request asked for no reasons.",
     )
     feature_timestamp: str | None = Field(None, description="As-of time (ISO 8601, UTC) of the features used.")
     error: str | None = Field(None, description="Why this client could not be scored; null when scored.")

@@ -77,11 +77,14 @@ class Scorer:
             rows[np.ix_(known, [position[n] for n in present])] = feature_rows(online, present, known)
         return [ClientScore.model_validate(entry) for entry in self.score_entries(rows, stored_at, client_ids)]
 
-    def score_entries(self, matrix: np.ndarray, stored_at: list[float | None], client_ids: list[str]) -> list[dict]:
+    def score_entries(
+        self, matrix: np.ndarray, stored_at: list[float | None], client_ids: list[str], explain: bool = True
+    ) -> list[dict]:
         """One `ClientScore`-shaped dict per client in request order.
 
         `matrix` has a row per client in request order and a column per name of `self.inputs`
         (NaN where the store has no value); `stored_at` is None for a client the store does not know.
+        With `explain` False the scores are the same and `reasons` stays empty.
         """
         entries = [unscored(client_id) for client_id in client_ids]
         known = [i for i, stamp in enumerate(stored_at) if stamp is not None]
@@ -98,22 +101,24 @@ class Scorer:
             everything = everything[known]
         matrices = {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
         churn_p = self.churn.probabilities(matrices[CHURN])[:, 1].tolist()
-        for entry, p, why in zip(scored, churn_p, self.churn.reasons(matrices[CHURN]), strict=True):
+        for entry, p in zip(scored, churn_p, strict=True):
             entry["churn_probability"] = p
-            entry["reasons"]["churn"] = why
+        if explain:
+            for entry, why in zip(scored, self.churn.reasons(matrices[CHURN]), strict=True):
+                entry["reasons"]["churn"] = why
         if TIERING in self.served:
-            _score_tiers(self.served[TIERING], matrices[TIERING], everything[:, self._tier_now], scored)
+            _score_tiers(self.served[TIERING], matrices[TIERING], everything[:, self._tier_now], scored, explain)
         if self.heads:
-            _score_intent(self.heads, matrices, scored)
+            _score_intent(self.heads, matrices, scored, explain)
         return entries
 
 
-def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored: list[dict]) -> None:
+def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored: list[dict], explain: bool) -> None:
     probabilities = model.probabilities(matrix)
     predicted = probabilities.argmax(axis=1)
     # Reasons for the predicted tier: one explainer pass per predicted class.
     reasons: dict[int, list] = {}
-    for klass in np.unique(predicted):
+    for klass in np.unique(predicted) if explain else ():
         rows = np.flatnonzero(predicted == klass)
         for row, why in zip(rows.tolist(), model.reasons(matrix[rows], klass=int(klass)), strict=True):
             reasons[row] = why
@@ -123,13 +128,14 @@ def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored
         entry["tier_now"] = TIERS[int(code) - 1] if code == code and code else None
         entry["tier_90d"] = TIERS[klass]
         entry["tier_probabilities"] = dict(zip(TIERS, p, strict=True))
-        entry["reasons"]["tiering"] = reasons[row]
+        if explain:
+            entry["reasons"]["tiering"] = reasons[row]
 
 
-def _score_intent(heads: dict[str, ServedModel], matrices: dict, scored: list[dict]) -> None:
+def _score_intent(heads: dict[str, ServedModel], matrices: dict, scored: list[dict], explain: bool) -> None:
     table = np.column_stack([heads[h].probabilities(matrices[h])[:, 1] for h in heads])
     top = table.argmax(axis=1)
-    for column, head in enumerate(heads):
+    for column, head in enumerate(heads if explain else ()):
         # Reasons only for the need each client is most likely to have: what an advisor opens with.
         rows = np.flatnonzero(top == column)
         for row, why in zip(rows.tolist(), heads[head].reasons(matrices[head][rows]), strict=True):

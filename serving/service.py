@@ -101,16 +101,17 @@ class WealthPulse:
         return self.reader.read(client_ids, self.request_values())
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
-    def score(self, client_ids: list[str]) -> ScoreResponse:
+    def score(self, client_ids: list[str], reasons: bool = True) -> ScoreResponse:
         """Churn in 60 days, each need in 30 days and the value tier in 90 days, with reasons.
 
         One entry per requested id, in request order. An id unknown to the online store gets an
-        `error` and no scores; the others are scored. Needs `Authorization: Bearer <key>`.
+        `error` and no scores; the others are scored. `"reasons": false` skips the reason codes
+        (the scores are the same). Needs `Authorization: Bearer <key>`.
         """
         rows = self.reader.read_matrix(client_ids, self.request_values())
         matrix = rows.matrix[:, self.score_columns]
         matrix[:, self.score_columns < 0] = np.nan
-        entries = self.scorer.score_entries(matrix, rows.stored_at, client_ids)
+        entries = self.scorer.score_entries(matrix, rows.stored_at, client_ids, explain=reasons)
         # Entries are plain dicts in ClientScore's shape, serialized as they are: validating
         # thousands of nested models per request would cost more than scoring them.
         body = to_json({"scores": entries, "model_versions": self.model_versions})

@@ -124,6 +124,8 @@ def test_batch_entries_equal_each_client_alone_and_the_validated_response():
     batch = scorer.score_entries(matrix, stored_at, ids)
     alone = [scorer.score_entries(matrix[i : i + 1], stored_at[i : i + 1], ids[i : i + 1])[0] for i in range(n)]
     assert batch == alone
+    # Without reasons: the same scores, nothing explained.
+    assert scorer.score_entries(matrix, stored_at, ids, explain=False) == [{**e, "reasons": {}} for e in batch]
     versions = {name: model.tag for name, model in served.items()}
     validated = ScoreResponse(scores=scorer.score(online, stored_at, ids), model_versions=versions)
     assert to_json({"scores": batch, "model_versions": versions}) == validated.model_dump_json().encode()

@@ -63,6 +63,17 @@ def test_score_known_and_unknown_clients(client, auth, serving_state):
     assert scores[4] == scores[0]
 
 
+def test_score_without_reasons_gives_the_same_scores(client, auth, serving_state):
+    body = {"client_ids": [*serving_state.known_clients[:3], "C9999999"]}
+    explained = client.post("/score", json=body, headers=auth).json()["scores"]
+    response = client.post("/score", json={**body, "reasons": False}, headers=auth)
+    assert response.status_code == 200, response.text
+    quiet = response.json()["scores"]
+    assert all(entry["reasons"] == {} for entry in quiet)
+    assert all(entry["reasons"]["churn"] for entry in explained[:3])
+    assert quiet == [{**entry, "reasons": {}} for entry in explained]
+
+
 def test_next_best_action_and_events(client, auth, serving_state):
     known = serving_state.known_clients[0]
     reply = client.post("/next_best_action", json={"client_id": known, "k": 2}, headers=auth)
@@ -186,6 +197,7 @@ def test_docs_redirect_to_the_docs_page(client):
         ({"client_ids": ["C0000001; DROP TABLE"]}, "client_ids[0]"),
         ({"client_ids": ["C0000001"] * (MAX_CLIENT_IDS + 1)}, "client_ids"),
         ({"client_ids": ["C0000001"], "k": 3}, "k"),
+        ({"client_ids": ["C0000001"], "reasons": "sometimes"}, "reasons"),
         ([], "body"),
         (None, "client_ids"),
     ],
