@@ -14,11 +14,10 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "ci": Preset(clients=2_000, days=180),
-    # The default of `make run`: sized so that simulating, building and training every model
-    # finishes within minutes on 2 cores.
-    "demo": Preset(clients=10_000, days=365),
-    # A year of a mid-size branch network: the same pipeline at five times the demo.
-    "large": Preset(clients=50_000, days=365),
+    # A quick look at the whole platform: every step of `make run` in a few minutes on 2 cores.
+    "small": Preset(clients=10_000, days=365),
+    # The default of `make run`: a year of a mid-size branch network.
+    "demo": Preset(clients=50_000, days=365),
     "bench": Preset(clients=1_000_000, days=365),
 }
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from wealthpulse.settings import PROJECT_ROOT, ensure_dirs, load_settings
 
-PRESET_NAMES = ("ci", "demo", "large", "bench")
+PRESET_NAMES = ("ci", "small", "demo", "bench")
 UI_PORT = 3001
 API_PORT = 3000
 

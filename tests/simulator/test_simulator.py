@@ -88,8 +88,8 @@ FEES = {
 def test_presets_and_tables() -> None:
     assert PRESETS == {
         "ci": Preset(2_000, 180),
-        "demo": Preset(10_000, 365),
-        "large": Preset(50_000, 365),
+        "small": Preset(10_000, 365),
+        "demo": Preset(50_000, 365),
         "bench": Preset(1_000_000, 365),
     }
     assert DEFAULT_START == datetime.date(2025, 6, 1)
