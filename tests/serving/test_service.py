@@ -277,3 +277,17 @@ def test_no_server_error_on_any_generated_input(app, client, auth):
 
     call()
     assert 200 in statuses and 422 in statuses
+
+
+def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
+    from serving.service import WealthPulse, api_workers
+
+    assert WealthPulse.config["workers"] == api_workers()
+    monkeypatch.delenv("WEALTHPULSE_API_WORKERS", raising=False)
+    assert api_workers() == 2
+    monkeypatch.setenv("WEALTHPULSE_API_WORKERS", "3")
+    assert api_workers() == 3
+    for bad in ("0", "two", "-1", "", "1.5"):
+        monkeypatch.setenv("WEALTHPULSE_API_WORKERS", bad)
+        with pytest.raises(ValueError, match="WEALTHPULSE_API_WORKERS"):
+            api_workers()
