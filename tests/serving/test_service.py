@@ -291,3 +291,17 @@ def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
         monkeypatch.setenv("WEALTHPULSE_API_WORKERS", bad)
         with pytest.raises(ValueError, match="WEALTHPULSE_API_WORKERS"):
             api_workers()
+
+
+def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state):
+    from serving.service import PARALLEL_MIN_IDS, WealthPulse
+
+    service = WealthPulse.inner()
+    known = serving_state.known_clients
+    ids = [*(known * (PARALLEL_MIN_IDS // len(known) + 1))[: PARALLEL_MIN_IDS + 7], "C9999999"]
+    request = service.request_values()
+    for explain in (True, False):
+        pieces = service.score_entries(ids, request, explain)
+        assert [entry["client_id"] for entry in pieces] == ids
+        assert pieces == service._score_piece(ids, request, explain)
+    assert pieces[-1]["error"] and all(entry["error"] is None for entry in pieces[:-1])
