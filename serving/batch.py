@@ -60,12 +60,8 @@ def score_table(
     stamp = pd.Timestamp(as_of, tz="UTC").timestamp()
     ids = features["client_id"].tolist()
 
-    def piece(start: int) -> list[dict]:
-        end = start + chunk_rows
-        return scorer.score_entries(matrix[start:end], [stamp] * len(ids[start:end]), ids[start:end])
-
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        entries = [entry for part in pool.map(piece, range(0, len(ids), chunk_rows)) for entry in part]
+        entries = scorer.score_in_pieces(pool, matrix, [stamp] * len(ids), ids, chunk_rows)
     rows = []
     for entry in entries:
         intent = entry["intent"] or {}

@@ -8,6 +8,7 @@ validated ``ClientScore`` models, from the ``to_dict`` shape of an online read.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 
 import numpy as np
@@ -111,6 +112,27 @@ class Scorer:
         if self.heads:
             _score_intent(self.heads, matrices, scored, explain)
         return entries
+
+    def score_in_pieces(
+        self,
+        pool: Executor,
+        matrix: np.ndarray,
+        stored_at: list[float | None],
+        client_ids: list[str],
+        piece_rows: int,
+        explain: bool = True,
+    ) -> list[dict]:
+        """`score_entries` over pieces of `piece_rows` rows run side by side on `pool`, in order.
+
+        ONNX Runtime and the reason kernels release the interpreter lock, so pieces use every core;
+        neither the pieces nor the threads change a value (by test).
+        """
+
+        def piece(start: int) -> list[dict]:
+            end = start + piece_rows
+            return self.score_entries(matrix[start:end], stored_at[start:end], client_ids[start:end], explain)
+
+        return [entry for part in pool.map(piece, range(0, len(client_ids), piece_rows)) for entry in part]
 
 
 def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored: list[dict], explain: bool) -> None:

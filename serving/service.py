@@ -60,8 +60,9 @@ def api_workers() -> int:
 # Request-time inputs of on-demand features, filled by the service for every row.
 REQUEST_VALUES = {"request_epoch": time.time}
 LIVE_VIEW = "client_live_events"
-# A request of at least this many ids is scored in SCORE_THREADS pieces side by side.
-PARALLEL_MIN_IDS = 200
+# A request for reasons of at least this many ids is scored in SCORE_THREADS pieces side by side
+# (two pieces of 16 rows or more keep the reason kernel's tree-by-tree path).
+PARALLEL_MIN_IDS = 32
 SCORE_THREADS = 2
 
 
@@ -117,24 +118,19 @@ class WealthPulse:
         return self.reader.read(client_ids, self.request_values())
 
     def score_entries(self, client_ids: list[str], request: dict[str, float], explain: bool) -> list[dict]:
-        """`ClientScore`-shaped entries in request order; many ids are split across threads.
+        """`ClientScore`-shaped entries in request order, from one online read.
 
-        Reading the online store, ONNX Runtime and the reason kernels release the interpreter lock,
-        so the pieces run on every core. Below `PARALLEL_MIN_IDS` handing work to a thread costs
-        more than it saves.
+        With reasons, many ids are scored in one piece per thread. Below `PARALLEL_MIN_IDS`, or
+        without reasons (measured: the online read and ONNX alone gain nothing), handing work to
+        threads costs more than it saves.
         """
-        if len(client_ids) < PARALLEL_MIN_IDS:
-            return self._score_piece(client_ids, request, explain)
-        size = -(-len(client_ids) // SCORE_THREADS)
-        pieces = [client_ids[i : i + size] for i in range(0, len(client_ids), size)]
-        parts = self.pool.map(lambda piece: self._score_piece(piece, request, explain), pieces)
-        return [entry for part in parts for entry in part]
-
-    def _score_piece(self, client_ids: list[str], request: dict[str, float], explain: bool) -> list[dict]:
         rows = self.reader.read_matrix(client_ids, request)
         matrix = rows.matrix[:, self.score_columns]
         matrix[:, self.score_columns < 0] = np.nan
-        return self.scorer.score_entries(matrix, rows.stored_at, client_ids, explain=explain)
+        if not explain or len(client_ids) < PARALLEL_MIN_IDS:
+            return self.scorer.score_entries(matrix, rows.stored_at, client_ids, explain=explain)
+        size = -(-len(client_ids) // SCORE_THREADS)
+        return self.scorer.score_in_pieces(self.pool, matrix, rows.stored_at, client_ids, size)
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
     def score(self, client_ids: list[str], reasons: bool = True) -> ScoreResponse:

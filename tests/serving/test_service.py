@@ -293,15 +293,17 @@ def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
             api_workers()
 
 
-def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state):
-    from serving.service import PARALLEL_MIN_IDS, WealthPulse
+def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state, monkeypatch):
+    import serving.service as module
 
-    service = WealthPulse.inner()
+    service = module.WealthPulse.inner()
     known = serving_state.known_clients
-    ids = [*(known * (PARALLEL_MIN_IDS // len(known) + 1))[: PARALLEL_MIN_IDS + 7], "C9999999"]
+    ids = [*(known * (module.PARALLEL_MIN_IDS // len(known) + 2))[: module.PARALLEL_MIN_IDS + 7], "C9999999"]
     request = service.request_values()
-    for explain in (True, False):
-        pieces = service.score_entries(ids, request, explain)
-        assert [entry["client_id"] for entry in pieces] == ids
-        assert pieces == service._score_piece(ids, request, explain)
+    pieces = service.score_entries(ids, request, explain=True)
+    quiet = service.score_entries(ids, request, explain=False)
+    monkeypatch.setattr(module, "PARALLEL_MIN_IDS", len(ids) + 1)
+    assert pieces == service.score_entries(ids, request, explain=True)
+    assert [entry["client_id"] for entry in pieces] == ids
     assert pieces[-1]["error"] and all(entry["error"] is None for entry in pieces[:-1])
+    assert quiet == [{**entry, "reasons": {}} for entry in pieces]
