@@ -7,6 +7,7 @@ document at ``/docs.json`` says both (``serving.openapi``).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -110,6 +111,11 @@ class WealthPulse:
             model_versions=self.model_versions,
             feature_services={name: model.feature_service for name, model in self.models.items()},
         )
+        # Everything loaded so far lives as long as the process: move it out of the collector's
+        # reach. Otherwise each full collection walks ~300,000 objects, a 150 ms pause measured,
+        # which lands on whichever request triggers it.
+        gc.collect()
+        gc.freeze()
 
     def request_values(self) -> dict[str, float]:
         return {name: REQUEST_VALUES[name]() for name in self.reader.request_fields}

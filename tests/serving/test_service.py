@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 import pytest
@@ -296,7 +297,9 @@ def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
 def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state, monkeypatch):
     import serving.service as module
 
+    gc.unfreeze()
     service = module.WealthPulse.inner()
+    assert gc.get_freeze_count() > 0, "the service's start-up objects stay out of the collector's reach"
     known = serving_state.known_clients
     ids = [*(known * (module.PARALLEL_MIN_IDS // len(known) + 2))[: module.PARALLEL_MIN_IDS + 7], "C9999999"]
     request = service.request_values()
