@@ -13,7 +13,6 @@ Content-Length (the service answers every request with one).
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import time
 from urllib.parse import urlsplit
@@ -94,11 +93,4 @@ def sustained_load(
 ) -> dict:
     """`rate` single-client /score requests per second for `seconds`, ids cycling over `client_ids`."""
     bodies = [{"client_ids": [c]} for c in client_ids[:1000]]
-    # The generator's own full collections (its heap holds the benchmarks' earlier work) would
-    # stall sending and reading and count as the service's latency: none while measuring.
-    gc.collect()
-    gc.disable()
-    try:
-        return asyncio.run(_run(url, headers, bodies, rate, seconds, connections))
-    finally:
-        gc.enable()
+    return asyncio.run(_run(url, headers, bodies, rate, seconds, connections))
