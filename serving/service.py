@@ -50,8 +50,8 @@ settings = load_settings()
 
 
 def api_workers() -> int:
-    """Worker processes of the service: one process is bound by its interpreter lock near 300
-    single-client scores a second, so the default is one per core of a 2-core machine."""
+    """Worker processes of the service: one process, bound by its interpreter lock, cannot keep up
+    with 300 single-client scores a second, so the default is one per core of a 2-core machine."""
     raw = os.environ.get("WEALTHPULSE_API_WORKERS", "2")
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"WEALTHPULSE_API_WORKERS must be a positive whole number, not {raw!r}")
