@@ -106,6 +106,7 @@ class WealthPulse:
             [self.reader.feature_names.index(n) if n in self.reader.feature_names else -1 for n in self.scorer.inputs],
             dtype=np.int64,
         )
+        self.unread_columns = self.score_columns < 0
         self.pool = ThreadPoolExecutor(max_workers=SCORE_THREADS, thread_name_prefix="score")
         self.served_models = ModelsResponse(
             model_versions=self.model_versions,
@@ -133,7 +134,7 @@ class WealthPulse:
         """
         rows = self.reader.read_matrix(client_ids, request)
         matrix = rows.matrix[:, self.score_columns]
-        matrix[:, self.score_columns < 0] = np.nan
+        matrix[:, self.unread_columns] = np.nan
         if not explain or len(client_ids) < PARALLEL_MIN_IDS:
             return self.scorer.score_entries(matrix, rows.stored_at, client_ids, explain=explain)
         size = -(-len(client_ids) // SCORE_THREADS)

@@ -294,10 +294,18 @@ def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
             api_workers()
 
 
-def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state, monkeypatch):
+@pytest.fixture(scope="module")
+def service(serving_state):
+    """A service instance in process, built after unfreezing the collector (the start-up test)."""
+    from serving.service import WealthPulse
+
+    gc.unfreeze()
+    return WealthPulse.inner()
+
+
+def test_many_ids_are_scored_in_pieces_with_the_same_entries(service, serving_state, monkeypatch):
     import serving.service as module
 
-    service = module.WealthPulse.inner()
     known = serving_state.known_clients
     ids = [*(known * (module.PARALLEL_MIN_IDS // len(known) + 2))[: module.PARALLEL_MIN_IDS + 7], "C9999999"]
     request = service.request_values()
@@ -310,9 +318,5 @@ def test_many_ids_are_scored_in_pieces_with_the_same_entries(serving_state, monk
     assert quiet == [{**entry, "reasons": {}} for entry in pieces]
 
 
-def test_start_up_objects_are_kept_out_of_the_collector(serving_state):
-    from serving.service import WealthPulse
-
-    gc.unfreeze()
-    WealthPulse.inner()
+def test_start_up_objects_are_kept_out_of_the_collector(service):
     assert gc.get_freeze_count() > 0
