@@ -15,13 +15,15 @@ value of ``k`` in leaf ``l`` depends on the row only through the set ``O`` of sa
     phi_k(O) = v * (o_k - z_k) * prod_{j not in O, j != k} z_j * sum_s w(s, d) * e_{|A|-s}(z_A),  A = O minus k
 
 with ``w(s, d) = s! (d-s-1)! / d!`` and ``e_m`` the elementary symmetric polynomials. The tables hold
-``phi`` for all ``2^d`` sets ``O`` of each leaf (built once, in numpy). Explaining a row is then: every
-split decision of every tree, the bit mask ``O`` of every leaf and one table row per leaf added to the
-output — one compiled loop (numba) over the nodes and path steps, tens of microseconds a row. A batch is
-walked tree by tree, every row through one tree before the next, so a tree's tables stay in the cache
-while all rows read them (row by row, each row reads every table of the model: megabytes). The result
-equals ``pred_contrib`` to float64 rounding (tests check 1e-6) in the same layout: per class a block of
-``n_features + 1`` columns, the last one the expected value.
+``phi`` for all ``2^d`` sets ``O`` of each leaf (built once, in numpy). Explaining a row is then one
+compiled pass (numba) over the nodes, parents before children: each node's split decision and the mask
+of path features the row satisfies above it, from its parent's. Each leaf's mask ``O`` follows from its
+parent's in one step, and its table row is added to the output. That is tens of microseconds a row;
+an earlier kernel that rebuilt each leaf's mask from every split on its path took 1.3 to 1.8 times as
+long. A batch is walked tree by tree, every row through one tree before the next, so a tree's tables
+stay in the cache while all rows read them (row by row, each row reads every table of the model:
+megabytes). The result equals ``pred_contrib`` to float64 rounding (tests check 1e-6) in the same
+layout: per class a block of ``n_features + 1`` columns, the last one the expected value.
 
 Only numerical splits are supported (every feature of the feature services is numeric); a categorical
 split raises. Table size is ``sum_l 2^d * d``: ``max_path_features`` guards against very deep trees.
@@ -49,27 +51,30 @@ TREE_MAJOR_ROWS = 16
 class TreeExplainer:
     n_features: int
     n_classes: int
-    # Internal nodes of every tree.
+    # Internal nodes of every tree, each after its parent (a parent of -1: the root of a tree).
     node_feature: np.ndarray
     node_threshold: np.ndarray
     node_default_left: np.ndarray
     # Direction of NaN per node, and whether a node reads values near 0 as missing (type Zero).
     node_nan_left: np.ndarray
     node_zero: np.ndarray
-    # Path steps (node, direction), each in a slot: a distinct feature on a leaf's path.
-    step_node: np.ndarray
-    step_left: np.ndarray
-    step_slot: np.ndarray
-    # Per slot: its leaf, its position k on the leaf's path, its output column.
-    slot_leaf: np.ndarray
-    slot_k: np.ndarray
-    slot_column: np.ndarray
-    # Per leaf: its first cell in the table and its number of slots d.
+    node_parent: np.ndarray
+    node_is_left: np.ndarray  # the node is its parent's left child
+    # The bit of the node's feature in the masks of the leaves below it (1 << its position among
+    # the distinct features on the path), and whether the path meets that feature here first.
+    node_bit: np.ndarray
+    node_first: np.ndarray
+    # Per leaf: its parent node and side, its first cell in the table, its number of path
+    # features d, and where its d output columns start in `slot_column`.
+    leaf_parent: np.ndarray
+    leaf_is_left: np.ndarray
     leaf_base: np.ndarray
     leaf_width: np.ndarray
+    leaf_slot: np.ndarray
+    slot_column: np.ndarray
     table: np.ndarray
     bias: np.ndarray
-    # Per tabulated tree, where its nodes, steps, slots and leaves start (one more row: the ends).
+    # Per tabulated tree, where its nodes and leaves start (one more row: the ends).
     tree_start: np.ndarray
 
     @property
@@ -88,14 +93,16 @@ class TreeExplainer:
             self.node_default_left,
             self.node_nan_left,
             self.node_zero,
-            self.step_node,
-            self.step_left,
-            self.step_slot,
-            self.slot_leaf,
-            self.slot_k,
-            self.slot_column,
+            self.node_parent,
+            self.node_is_left,
+            self.node_bit,
+            self.node_first,
+            self.leaf_parent,
+            self.leaf_is_left,
             self.leaf_base,
             self.leaf_width,
+            self.leaf_slot,
+            self.slot_column,
             self.table,
         )
         rows = np.ascontiguousarray(features)
@@ -106,76 +113,87 @@ class TreeExplainer:
         return out
 
 
+@numba.njit(cache=True, inline="always")
+def _goes_left(value, threshold, default_left, nan_left, zero):
+    if np.isnan(value):
+        return nan_left
+    if zero and abs(value) <= _ZERO:
+        return default_left
+    return value <= threshold
+
+
+@numba.njit(cache=True, inline="always")
+def _child_mask(mask, parent_left, is_left, bit, first):
+    # Bit k of a leaf's mask O: the row satisfies every split on the k-th feature of its path. A
+    # child inherits its parent's mask; the parent's split sets its feature's bit when the path
+    # meets the feature there and the row follows the path, and clears it when the row does not.
+    if parent_left == is_left:
+        return mask | bit if first else mask
+    return mask & ~bit
+
+
+@numba.njit(cache=True, inline="always")
+def _walk(
+    x, r, n0, n1, l0, l1, node_feature, node_threshold, node_default_left, node_nan_left, node_zero, node_parent,
+    node_is_left, node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width, leaf_slot, slot_column,
+    table, go_left, mask, out,
+):  # fmt: skip
+    # Parents come before their children, so one pass in node order gives every node's split
+    # decision and the mask of path features the row satisfies above it.
+    for n in range(n0, n1):
+        p = node_parent[n]
+        if p < 0:
+            mask[n] = 0
+        else:
+            mask[n] = _child_mask(mask[p], go_left[p], node_is_left[n], node_bit[p], node_first[p])
+        go_left[n] = _goes_left(
+            x[r, node_feature[n]], node_threshold[n], node_default_left[n], node_nan_left[n], node_zero[n]
+        )
+    # The leaf's table is 2^d x d, row-major: cell (O, k) at base + O * d + k.
+    for leaf in range(l0, l1):
+        p = leaf_parent[leaf]
+        leaf_mask = _child_mask(mask[p], go_left[p], leaf_is_left[leaf], node_bit[p], node_first[p])
+        d = leaf_width[leaf]
+        base = leaf_base[leaf] + leaf_mask * d
+        slot = leaf_slot[leaf]
+        for k in range(d):
+            out[r, slot_column[slot + k]] += table[base + k]
+
+
 @numba.njit(cache=True, nogil=True)
 def _explain_trees(
-    x, node_feature, node_threshold, node_default_left, node_nan_left, node_zero,
-    step_node, step_left, step_slot, slot_leaf, slot_k, slot_column, leaf_base, leaf_width, table, tree_start, out,
+    x, node_feature, node_threshold, node_default_left, node_nan_left, node_zero, node_parent, node_is_left,
+    node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width, leaf_slot, slot_column, table,
+    tree_start, out,
 ):  # fmt: skip
-    # Flat loops without data-dependent branches: split outcomes are unpredictable, so an early
-    # exit per path would cost a mispredicted branch per step. Tree-major: each output cell still
-    # adds its terms in slot order, so the sums are the same bits as row by row.
+    # Tree-major: each output cell still adds its terms in leaf order, so the sums are the same
+    # bits as row by row.
     go_left = np.empty(len(node_feature), dtype=np.bool_)
-    slot_ok = np.empty(len(slot_leaf), dtype=np.int64)
-    leaf_mask = np.empty(len(leaf_base), dtype=np.int64)
+    mask = np.empty(len(node_feature), dtype=np.int64)
     for t in range(len(tree_start) - 1):
-        node0, node1 = tree_start[t, 0], tree_start[t + 1, 0]
-        step0, step1 = tree_start[t, 1], tree_start[t + 1, 1]
-        slot0, slot1 = tree_start[t, 2], tree_start[t + 1, 2]
-        leaf0, leaf1 = tree_start[t, 3], tree_start[t + 1, 3]
+        n0, n1 = tree_start[t, 0], tree_start[t + 1, 0]
+        l0, l1 = tree_start[t, 1], tree_start[t + 1, 1]
         for r in range(x.shape[0]):
-            for n in range(node0, node1):
-                value = x[r, node_feature[n]]
-                if np.isnan(value):
-                    go_left[n] = node_nan_left[n]
-                elif node_zero[n] and abs(value) <= _ZERO:
-                    go_left[n] = node_default_left[n]
-                else:
-                    go_left[n] = value <= node_threshold[n]
-            for slot in range(slot0, slot1):
-                slot_ok[slot] = 1
-            for step in range(step0, step1):
-                slot_ok[step_slot[step]] &= go_left[step_node[step]] == step_left[step]
-            # Bit k of a leaf's mask O: the row satisfies every split on the k-th feature of its path.
-            for leaf in range(leaf0, leaf1):
-                leaf_mask[leaf] = 0
-            for slot in range(slot0, slot1):
-                leaf_mask[slot_leaf[slot]] |= slot_ok[slot] << slot_k[slot]
-            # The leaf's table is 2^d x d, row-major: cell (O, k) at base + O * d + k.
-            for slot in range(slot0, slot1):
-                leaf = slot_leaf[slot]
-                out[r, slot_column[slot]] += table[leaf_base[leaf] + leaf_mask[leaf] * leaf_width[leaf] + slot_k[slot]]
+            _walk(
+                x, r, n0, n1, l0, l1, node_feature, node_threshold, node_default_left, node_nan_left, node_zero,
+                node_parent, node_is_left, node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width,
+                leaf_slot, slot_column, table, go_left, mask, out,
+            )  # fmt: skip
 
 
 @numba.njit(cache=True, nogil=True)
 def _explain_rows(
-    x, node_feature, node_threshold, node_default_left, node_nan_left, node_zero,
-    step_node, step_left, step_slot, slot_leaf, slot_k, slot_column, leaf_base, leaf_width, table, out,
+    x, node_feature, node_threshold, node_default_left, node_nan_left, node_zero, node_parent, node_is_left,
+    node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width, leaf_slot, slot_column, table, out,
 ):  # fmt: skip
-    # Flat loops without data-dependent branches: split outcomes are unpredictable, so an early
-    # exit per path would cost a mispredicted branch per step.
     go_left = np.empty(len(node_feature), dtype=np.bool_)
-    slot_ok = np.empty(len(slot_leaf), dtype=np.int64)
-    leaf_mask = np.empty(len(leaf_base), dtype=np.int64)
+    mask = np.empty(len(node_feature), dtype=np.int64)
     for r in range(x.shape[0]):
-        for n in range(len(node_feature)):
-            value = x[r, node_feature[n]]
-            if np.isnan(value):
-                go_left[n] = node_nan_left[n]
-            elif node_zero[n] and abs(value) <= _ZERO:
-                go_left[n] = node_default_left[n]
-            else:
-                go_left[n] = value <= node_threshold[n]
-        slot_ok[:] = 1
-        for step in range(len(step_node)):
-            slot_ok[step_slot[step]] &= go_left[step_node[step]] == step_left[step]
-        # Bit k of a leaf's mask O: the row satisfies every split on the k-th feature of its path.
-        leaf_mask[:] = 0
-        for slot in range(len(slot_leaf)):
-            leaf_mask[slot_leaf[slot]] |= slot_ok[slot] << slot_k[slot]
-        # The leaf's table is 2^d x d, row-major: cell (O, k) at base + O * d + k.
-        for slot in range(len(slot_leaf)):
-            leaf = slot_leaf[slot]
-            out[r, slot_column[slot]] += table[leaf_base[leaf] + leaf_mask[leaf] * leaf_width[leaf] + slot_k[slot]]
+        _walk(
+            x, r, 0, len(node_feature), 0, len(leaf_base), node_feature, node_threshold, node_default_left,
+            node_nan_left, node_zero, node_parent, node_is_left, node_bit, node_first, leaf_parent, leaf_is_left,
+            leaf_base, leaf_width, leaf_slot, slot_column, table, go_left, mask, out,
+        )  # fmt: skip
 
 
 def _shapley_table(z: np.ndarray, value: float) -> np.ndarray:
@@ -219,19 +237,18 @@ def build_explainer(booster: lgb.Booster, max_path_features: int = 16, klass: in
     n_features = booster.num_feature()
     n_classes = booster.num_model_per_iteration()
     width = n_features + 1
-    nodes: list[tuple[int, float, bool, int]] = []
-    step_node: list[int] = []
-    step_left: list[bool] = []
-    step_slot: list[int] = []
-    slot_leaf: list[int] = []
-    slot_k: list[int] = []
-    slot_column: list[int] = []
+    # Per internal node: feature, threshold, default left, missing type, parent, is left, bit, first.
+    nodes: list[tuple[int, float, bool, int, int, bool, int, bool]] = []
+    leaf_parent: list[int] = []
+    leaf_is_left: list[bool] = []
     leaf_base: list[int] = []
     leaf_width: list[int] = []
+    leaf_slot: list[int] = []
+    slot_column: list[int] = []
     tables: list[np.ndarray] = []
     table_rows = 0
     bias = np.zeros(n_classes * width)
-    tree_start: list[tuple[int, int, int, int]] = []
+    tree_start: list[tuple[int, int]] = []
 
     for info in dump["tree_info"]:
         tree_class = info["tree_index"] % n_classes
@@ -241,54 +258,59 @@ def build_explainer(booster: lgb.Booster, max_path_features: int = 16, klass: in
         if "leaf_value" in root:
             bias[tree_class * width + n_features] += root["leaf_value"]
             continue
-        tree_start.append((len(nodes), len(step_node), len(slot_leaf), len(leaf_base)))
-        # Depth-first walk; a path is a list of (node id, went left, feature, zero fraction).
+        tree_start.append((len(nodes), len(leaf_base)))
+        # Depth-first walk, each node numbered when reached (after its parent); a path is a list
+        # of (node id, went left, feature, zero fraction).
         stack = [(root, [])]
         while stack:
             node, path = stack.pop()
+            # The distinct features on the path, in order of first appearance: a leaf's slots.
+            on_path = list(dict.fromkeys(feature for _, _, feature, _ in path))
+            parent, is_left = (path[-1][0], path[-1][1]) if path else (-1, False)
             if "leaf_value" in node:
-                features_on_path: dict[int, list] = {}
-                for node_id, left, feature, fraction in path:
-                    slot = features_on_path.setdefault(feature, [[], 1.0])
-                    slot[0].append((node_id, left))
-                    slot[1] *= fraction
-                d = len(features_on_path)
+                d = len(on_path)
                 if d > max_path_features:
                     raise ValueError(f"a leaf has {d} distinct path features; tables would need 2^{d} rows")
-                z = np.array([fraction for _, fraction in features_on_path.values()])
+                fractions = dict.fromkeys(on_path, 1.0)
+                for _, _, feature, fraction in path:
+                    fractions[feature] *= fraction
+                z = np.array(list(fractions.values()))
                 value = float(node["leaf_value"])
                 bias[tree_class * width + n_features] += value * float(np.prod(z))
-                for k, (feature, (steps, _)) in enumerate(features_on_path.items()):
-                    for node_id, left in steps:
-                        step_node.append(node_id)
-                        step_left.append(left)
-                        step_slot.append(len(slot_leaf))
-                    slot_leaf.append(len(leaf_base))
-                    slot_k.append(k)
-                    slot_column.append(tree_class * width + feature)
+                leaf_parent.append(parent)
+                leaf_is_left.append(is_left)
                 leaf_base.append(table_rows)
                 leaf_width.append(d)
+                leaf_slot.append(len(slot_column))
+                slot_column.extend(tree_class * width + feature for feature in on_path)
                 tables.append(_shapley_table(z, value).ravel())
                 table_rows += (1 << d) * d
                 continue
             if node.get("decision_type", "<=") != "<=":
                 raise ValueError("only numerical splits are supported")
             node_id = len(nodes)
+            feature = int(node["split_feature"])
+            first = feature not in on_path
+            position = len(on_path) if first else on_path.index(feature)
             nodes.append(
                 (
-                    int(node["split_feature"]),
+                    feature,
                     float(node["threshold"]),
                     bool(node["default_left"]),
                     _MISSING_TYPES[node["missing_type"]],
+                    parent,
+                    is_left,
+                    1 << position,
+                    first,
                 )
             )
             count = float(node["internal_count"])
             for child, left in ((node["left_child"], True), (node["right_child"], False)):
                 child_count = float(child["leaf_count"] if "leaf_value" in child else child["internal_count"])
-                stack.append((child, [*path, (node_id, left, int(node["split_feature"]), child_count / count)]))
+                stack.append((child, [*path, (node_id, left, feature, child_count / count)]))
 
-    tree_start.append((len(nodes), len(step_node), len(slot_leaf), len(leaf_base)))
-    node_array = np.array(nodes, dtype=object).reshape(-1, 4)
+    tree_start.append((len(nodes), len(leaf_base)))
+    node_array = np.array(nodes, dtype=object).reshape(-1, 8)
     node_threshold = node_array[:, 1].astype(np.float64)
     node_default_left = node_array[:, 2].astype(bool)
     node_missing = node_array[:, 3].astype(np.int64)
@@ -301,17 +323,19 @@ def build_explainer(booster: lgb.Booster, max_path_features: int = 16, klass: in
         # With missing type None a NaN is read as 0 and compared with the threshold.
         node_nan_left=np.where(node_missing == 0, 0.0 <= node_threshold, node_default_left),
         node_zero=node_missing == 1,
-        step_node=np.array(step_node, dtype=np.int64),
-        step_left=np.array(step_left, dtype=bool),
-        step_slot=np.array(step_slot, dtype=np.int64),
-        slot_leaf=np.array(slot_leaf, dtype=np.int64),
-        slot_k=np.array(slot_k, dtype=np.int64),
-        slot_column=np.array(slot_column, dtype=np.int64),
+        node_parent=node_array[:, 4].astype(np.int64),
+        node_is_left=node_array[:, 5].astype(bool),
+        node_bit=node_array[:, 6].astype(np.int64),
+        node_first=node_array[:, 7].astype(bool),
+        leaf_parent=np.array(leaf_parent, dtype=np.int64),
+        leaf_is_left=np.array(leaf_is_left, dtype=bool),
         leaf_base=np.array(leaf_base, dtype=np.int64),
         leaf_width=np.array(leaf_width, dtype=np.int64),
+        leaf_slot=np.array(leaf_slot, dtype=np.int64),
+        slot_column=np.array(slot_column, dtype=np.int64),
         table=np.concatenate(tables) if tables else np.zeros(0),
         bias=bias,
-        tree_start=np.array(tree_start, dtype=np.int64).reshape(-1, 4),
+        tree_start=np.array(tree_start, dtype=np.int64).reshape(-1, 2),
     )
 
 
