@@ -136,7 +136,7 @@ def _child_mask(mask, parent_left, is_left, bit, first):
 def _walk(
     x, r, n0, n1, l0, l1, node_feature, node_threshold, node_default_left, node_nan_left, node_zero, node_parent,
     node_is_left, node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width, leaf_slot, slot_column,
-    table, go_left, mask, out,
+    table, go_left, mask, cell, sink, prefetch, out,
 ):  # fmt: skip
     # Parents come before their children, so one pass in node order gives every node's split
     # decision and the mask of path features the row satisfies above it.
@@ -153,10 +153,20 @@ def _walk(
     for leaf in range(l0, l1):
         p = leaf_parent[leaf]
         leaf_mask = _child_mask(mask[p], go_left[p], leaf_is_left[leaf], node_bit[p], node_first[p])
-        d = leaf_width[leaf]
-        base = leaf_base[leaf] + leaf_mask * d
+        cell[leaf] = leaf_base[leaf] + leaf_mask * leaf_width[leaf]
+    if prefetch:
+        # One row's cells are scattered over megabytes of tables: read each leaf's first and last
+        # cell in a loop of independent loads first, so the cache misses overlap instead of
+        # queueing behind the adds (a quarter less time a row measured). Tree by tree, the
+        # tables are already in the cache.
+        touched = 0.0
+        for leaf in range(l0, l1):
+            touched += table[cell[leaf]] + table[cell[leaf] + leaf_width[leaf] - 1]
+        sink[0] = touched
+    for leaf in range(l0, l1):
+        base = cell[leaf]
         slot = leaf_slot[leaf]
-        for k in range(d):
+        for k in range(leaf_width[leaf]):
             out[r, slot_column[slot + k]] += table[base + k]
 
 
@@ -170,6 +180,8 @@ def _explain_trees(
     # bits as row by row.
     go_left = np.empty(len(node_feature), dtype=np.bool_)
     mask = np.empty(len(node_feature), dtype=np.int64)
+    cell = np.empty(len(leaf_base), dtype=np.int64)
+    sink = np.empty(1)
     for t in range(len(tree_start) - 1):
         n0, n1 = tree_start[t, 0], tree_start[t + 1, 0]
         l0, l1 = tree_start[t, 1], tree_start[t + 1, 1]
@@ -177,7 +189,7 @@ def _explain_trees(
             _walk(
                 x, r, n0, n1, l0, l1, node_feature, node_threshold, node_default_left, node_nan_left, node_zero,
                 node_parent, node_is_left, node_bit, node_first, leaf_parent, leaf_is_left, leaf_base, leaf_width,
-                leaf_slot, slot_column, table, go_left, mask, out,
+                leaf_slot, slot_column, table, go_left, mask, cell, sink, False, out,
             )  # fmt: skip
 
 
@@ -188,11 +200,13 @@ def _explain_rows(
 ):  # fmt: skip
     go_left = np.empty(len(node_feature), dtype=np.bool_)
     mask = np.empty(len(node_feature), dtype=np.int64)
+    cell = np.empty(len(leaf_base), dtype=np.int64)
+    sink = np.empty(1)
     for r in range(x.shape[0]):
         _walk(
             x, r, 0, len(node_feature), 0, len(leaf_base), node_feature, node_threshold, node_default_left,
             node_nan_left, node_zero, node_parent, node_is_left, node_bit, node_first, leaf_parent, leaf_is_left,
-            leaf_base, leaf_width, leaf_slot, slot_column, table, go_left, mask, out,
+            leaf_base, leaf_width, leaf_slot, slot_column, table, go_left, mask, cell, sink, True, out,
         )  # fmt: skip
 
 
