@@ -112,12 +112,11 @@ def batch_throughput(served: dict, features: pd.DataFrame, repeats: int = 5) -> 
     """Clients per second scored by every champion together (matrix building included), in pieces of
     rows on every core as ``serving.batch.score_table`` runs them."""
 
-    # The Scorer's matrix over every model's features, and each model's columns of it.
+    # The Scorer's matrix over every model's features, scored by its joint graph of every model.
     scorer = Scorer(served)
 
     def piece(rows: np.ndarray) -> None:
-        for name, model in served.items():
-            onnx_probabilities(model.session, np.ascontiguousarray(rows[:, scorer.columns[name]]))
+        scorer.probabilities(np.ascontiguousarray(rows))
 
     def score_all() -> None:
         matrix = features[scorer.inputs].to_numpy(dtype=np.float32)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from models.onnx_export import JOINT_INPUT, joint_model, onnx_session
 from serving.schemas import ClientScore
 from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedModel
 
@@ -63,6 +64,16 @@ class Scorer:
         self.columns = {name: np.array([position[f] for f in model.feature_names]) for name, model in served.items()}
         self.heads = {name: served[name] for name in INTENT_HEADS if name in served}
         self._tier_now = position[TIER_NOW]
+        # Every model in one ONNX graph over the union: one call per request instead of one per model.
+        self.joint = onnx_session(
+            joint_model(
+                {name: (m.model_bytes, self.columns[name].tolist()) for name, m in served.items()}, len(self.inputs)
+            )
+        )
+
+    def probabilities(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """Each model's probability tensor over rows of `self.inputs` (float32), from one joint run."""
+        return dict(zip(self.served, self.joint.run(None, {JOINT_INPUT: matrix}), strict=True))
 
     def score(self, online: dict[str, list], stored_at: list[float | None], client_ids: list[str]) -> list[ClientScore]:
         """One entry per client in request order, as validated models.
@@ -100,17 +111,24 @@ class Scorer:
         everything = np.asarray(matrix, dtype=np.float32)
         if len(known) != len(client_ids):
             everything = everything[known]
-        matrices = {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
-        churn_p = self.churn.probabilities(matrices[CHURN])[:, 1].tolist()
-        for entry, p in zip(scored, churn_p, strict=True):
+        probabilities = self.probabilities(np.ascontiguousarray(everything))
+        # Each model's own columns, for its reason codes.
+        matrices = (
+            {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
+            if explain
+            else {}
+        )
+        for entry, p in zip(scored, probabilities[CHURN][:, 1].tolist(), strict=True):
             entry["churn_probability"] = p
         if explain:
             for entry, why in zip(scored, self.churn.reasons(matrices[CHURN]), strict=True):
                 entry["reasons"]["churn"] = why
         if TIERING in self.served:
-            _score_tiers(self.served[TIERING], matrices[TIERING], everything[:, self._tier_now], scored, explain)
+            model = self.served[TIERING]
+            now = everything[:, self._tier_now]
+            _score_tiers(model, probabilities[TIERING], matrices.get(TIERING), now, scored, explain)
         if self.heads:
-            _score_intent(self.heads, matrices, scored, explain)
+            _score_intent(self.heads, probabilities, matrices, scored, explain)
         return entries
 
     def score_in_pieces(
@@ -135,8 +153,14 @@ class Scorer:
         return [entry for part in pool.map(piece, range(0, len(client_ids), piece_rows)) for entry in part]
 
 
-def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored: list[dict], explain: bool) -> None:
-    probabilities = model.probabilities(matrix)
+def _score_tiers(
+    model: ServedModel,
+    probabilities: np.ndarray,
+    matrix: np.ndarray | None,
+    now: np.ndarray,
+    scored: list[dict],
+    explain: bool,
+) -> None:
     predicted = probabilities.argmax(axis=1)
     # Reasons for the predicted tier: one explainer pass per predicted class.
     reasons: dict[int, list] = {}
@@ -154,8 +178,10 @@ def _score_tiers(model: ServedModel, matrix: np.ndarray, now: np.ndarray, scored
             entry["reasons"]["tiering"] = reasons[row]
 
 
-def _score_intent(heads: dict[str, ServedModel], matrices: dict, scored: list[dict], explain: bool) -> None:
-    table = np.column_stack([heads[h].probabilities(matrices[h])[:, 1] for h in heads])
+def _score_intent(
+    heads: dict[str, ServedModel], probabilities: dict, matrices: dict, scored: list[dict], explain: bool
+) -> None:
+    table = np.column_stack([probabilities[h][:, 1] for h in heads])
     top = table.argmax(axis=1)
     for column, head in enumerate(heads if explain else ()):
         # Reasons only for the need each client is most likely to have: what an advisor opens with.

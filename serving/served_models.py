@@ -28,6 +28,8 @@ class ServedModel:
     feature_names: list[str]
     feature_service: str
     session: ort.InferenceSession
+    # The exported model the session runs: the service also scores it inside one joint graph.
+    model_bytes: bytes
     # One explainer per class of a multiclass model (reasons are asked for one class), else one.
     explainers: list[TreeExplainer]
     labels: dict[str, str]
@@ -69,6 +71,7 @@ def load_served(name: str) -> ServedModel | None:
         feature_names=feature_names,
         feature_service=str(metadata["feature_service"]),
         session=session,
+        model_bytes=model_bytes,
         explainers=explainers,
         labels=labels_for(feature_names),
     )

@@ -23,12 +23,14 @@ def test_feature_rows_take_known_clients_in_model_order():
 def synthetic_churn() -> ServedModel:
     """A churn champion trained on the synthetic frame: `signal` drives its label."""
     booster = train(time_split(synthetic_frame(), CHURN), FEATURES, CHURN)
+    model_bytes = export_onnx(booster)
     return ServedModel(
         name="churn",
         tag="churn:test",
         feature_names=FEATURES,
         feature_service="churn_v1",
-        session=onnx_session(export_onnx(booster)),
+        session=onnx_session(model_bytes),
+        model_bytes=model_bytes,
         explainers=[build_explainer(booster)],
         labels={},
     )
@@ -67,12 +69,14 @@ def test_iso_time_is_utc():
 
 def _served(name: str, booster, features: list[str]) -> ServedModel:
     classes = booster.num_model_per_iteration()
+    model_bytes = export_onnx(booster)
     return ServedModel(
         name=name,
         tag=f"{name}:test",
         feature_names=features,
         feature_service=f"{name}_v1",
-        session=onnx_session(export_onnx(booster)),
+        session=onnx_session(model_bytes),
+        model_bytes=model_bytes,
         explainers=[build_explainer(booster, klass=k) for k in range(classes)]
         if classes > 1
         else [build_explainer(booster)],
