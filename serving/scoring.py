@@ -183,8 +183,10 @@ def _score_intent(
 ) -> None:
     table = np.column_stack([probabilities[h][:, 1] for h in heads])
     top = table.argmax(axis=1)
-    for column, head in enumerate(heads if explain else ()):
+    names = list(heads)
+    for column in np.unique(top).tolist() if explain else ():
         # Reasons only for the need each client is most likely to have: what an advisor opens with.
+        head = names[column]
         rows = np.flatnonzero(top == column)
         for row, why in zip(rows.tolist(), heads[head].reasons(matrices[head][rows]), strict=True):
             scored[row]["reasons"]["intent"] = why
