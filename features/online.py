@@ -3,9 +3,10 @@
 ``FeatureStore.get_online_features`` resolves the references against the registry, builds a response
 protobuf value by value and converts it back to Python on every call: about 2 ms for one client and
 176 features. A scoring service asks for the same features on every request, so everything that
-depends only on the feature services is resolved once here; a read is then one ``online_read`` per
-feature view through the configured online store (SQLite or Redis, Feast's own interface), a
-decode of the stored values and the on-demand views' own transformation (``transform_dict``).
+depends only on the feature services is resolved once here. A read is then one statement over the
+packed SQLite online store (``features.packed_sqlite``: one row per client and view), or Feast's
+``online_read`` per feature view for any other online store (Redis); then a decode of the stored
+values and the on-demand views' own transformation (``transform_dict``).
 
 ``read_matrix`` gives what scoring needs: one float64 matrix, a row per requested client and a
 column per feature (NaN where the store has no value, with a mask saying which cells were
@@ -24,16 +25,17 @@ from datetime import UTC, datetime
 import numpy as np
 from feast import FeatureService, FeatureStore, FeatureView, OnDemandFeatureView
 from feast.infra.key_encoding_utils import serialize_entity_key
-from feast.infra.online_stores.helpers import compute_table_id
-from feast.infra.online_stores.sqlite import SqliteOnlineStore
 from feast.protos.feast.types.EntityKey_pb2 import EntityKey
 from feast.protos.feast.types.Value_pb2 import Value
 
+from features.packed_sqlite import PackedSqliteOnlineStore, db_path, layout_names, table_name, unpack
+
 JOIN_KEY = "client_id"
-# A stored Value holding a double: field 5 (double_val), wire type 1 (64 bits), then 8 bytes
-# little-endian. Every Float64 feature is stored this way; anything else is decoded by protobuf.
-DOUBLE_TAG = b"\x29"
-DOUBLE_SIZE = 9
+# One packed Value holding a double: RepeatedValue's field 1 (0x0a) of 9 bytes, the Value's field 5
+# (double_val) of wire type 1 (0x29), then 8 bytes little-endian. Every Float64 feature is stored
+# this way; anything else is decoded by protobuf.
+PACKED_DOUBLE = b"\x0a\x09\x29"
+PACKED_DOUBLE_SIZE = 11
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,9 @@ class OnlineReader:
         # Views filled by materialization from the marts; a view fed by a push source holds live events.
         self.batch_views: list[str] = [view.name for view, _ in self._views if view.stream_source is None]
         self._batch_index = [i for i, (view, _) in enumerate(self._views) if view.stream_source is None]
-        self._sqlite = (
-            SqliteRows(self._config, [view for view, _ in self._views], self._online._get_db_path(self._config))
-            if isinstance(self._online, SqliteOnlineStore)
+        self._packed = (
+            PackedRows(self._config, [view for view, _ in self._views])
+            if isinstance(self._online, PackedSqliteOnlineStore)
             else None
         )
 
@@ -151,17 +153,15 @@ class OnlineReader:
         unique = list(dict.fromkeys(client_ids))
         matrix = np.full((len(unique), len(self.feature_names)), np.nan)
         present = np.zeros(matrix.shape, dtype=bool)
-        if self._sqlite is not None:
-            stamps = self._sqlite.fill(unique, self._column, matrix, present)
+        if self._packed is not None:
+            stamps = self._packed.fill(unique, self._column, matrix, present)
         else:
             stamps = self._fill_from_store(unique, matrix, present)
         for (view, features), inputs in zip(self._on_demand, self._on_demand_inputs, strict=True):
             columns = [self._column[name] for name in inputs]
-            block, mask = matrix[:, columns].T.tolist(), present[:, columns].T.tolist()
-            arguments = {
-                name: [v if p else None for v, p in zip(block[c], mask[c], strict=True)]
-                for c, name in enumerate(inputs)
-            }
+            # Each input's values as Python floats, None where the store has none.
+            block = np.where(present[:, columns], matrix[:, columns], None).T.tolist()
+            arguments = dict(zip(inputs, block, strict=True))
             arguments.update({name: [request[name]] * len(unique) for name in self.request_fields})
             # The view's own function, called as Feast calls a python-mode view on a batch.
             out = view.feature_transformation.udf(arguments)
@@ -206,46 +206,41 @@ class OnlineReader:
         return stamps
 
 
-class SqliteRows:
-    """All views' rows of a batch of clients in one statement over Feast's SQLite online store.
+class PackedRows:
+    """All views' rows of a batch of clients in one statement over the packed SQLite online store.
 
-    Feast's SQLite store keeps one row per (entity key, feature) with the event time in epoch
-    seconds; its ``online_read`` queries one view at a time, converts every row's timestamp and
-    decodes every value with protobuf. Here one UNION ALL reads every view's table, grouped so that
-    each (view, client) comes back as one row: its feature names and its stored values (hex of the
-    serialized Value protobuf) concatenated by SQLite, the event time. Values stored as doubles,
-    every Float64 feature, are decoded all at once from their fixed 9-byte encoding; any other
-    value goes through Feast's Value protobuf. A test compares the result with
-    ``get_online_features``.
+    ``features.packed_sqlite`` keeps one row per (client, view): the id of its layout of feature
+    names, its values as one serialized ``RepeatedValue`` and the event time in epoch seconds. One UNION ALL reads the
+    rows of every view. A row whose values are all doubles (every Float64 feature) has a fixed
+    11-byte encoding per value, so all such rows are decoded at once with numpy; any other row goes
+    through Feast's protobuf. A test compares the result with ``get_online_features``.
     """
 
-    def __init__(self, config, views: list[FeatureView], path: str) -> None:
+    def __init__(self, config, views: list[FeatureView]) -> None:
         self._version = config.entity_key_serialization_version
-        versioned = config.registry.enable_online_feature_view_versioning
-        self._tables = [compute_table_id(config.project, view, versioned) for view in views]
-        self._path = path
+        self._tables = [table_name(config, view) for view in views]
+        self._path = db_path(config)
         # One connection per serving thread; the store is written by materialize and push elsewhere.
         self._local = threading.local()
         self._statements: dict[int, str] = {}
-        # The column positions of a view's comma-joined feature names, as SQLite lists them.
-        self._layouts: dict[str, np.ndarray] = {}
+        # Per layout id: its feature names and their column positions.
+        self._layouts: dict[int, tuple[list[str], np.ndarray]] = {}
 
     def _statement(self, n: int) -> str:
         if n not in self._statements:
             marks = ",".join("?" * n)
             self._statements[n] = " UNION ALL ".join(
-                f"SELECT {i}, entity_key, group_concat(feature_name, ','), group_concat(hex(value), ','), "
-                f'count(*), max(event_ts) FROM "{table}" WHERE entity_key IN ({marks}) GROUP BY entity_key'
+                f'SELECT {i}, entity_key, layout, feature_values, event_ts FROM "{table}" WHERE entity_key IN ({marks})'
                 for i, table in enumerate(self._tables)
             )
         return self._statements[n]
 
-    def _layout(self, names: str, column: dict[str, int]) -> np.ndarray:
-        layout = self._layouts.get(names)
-        if layout is None:
+    def _layout(self, conn: sqlite3.Connection, layout: int, column: dict[str, int]) -> tuple[list[str], np.ndarray]:
+        if layout not in self._layouts:
+            names = layout_names(conn, layout).split(",")
             # A stored feature no service asks for is read and dropped (column -1).
-            layout = self._layouts[names] = np.array([column.get(n, -1) for n in names.split(",")], dtype=np.int64)
-        return layout
+            self._layouts[layout] = names, np.array([column.get(n, -1) for n in names], dtype=np.int64)
+        return self._layouts[layout]
 
     def fill(self, client_ids: list[str], column: dict[str, int], matrix: np.ndarray, present: np.ndarray):
         """Write every stored value of `client_ids` (distinct) into `matrix`; per view, each row's event time."""
@@ -260,31 +255,26 @@ class SqliteRows:
         stamps = np.full((len(self._tables), len(client_ids)), np.nan)
         # Rows whose values are all doubles: decoded together below.
         rows: list[int] = []
-        counts: list[int] = []
         layouts: list[np.ndarray] = []
         blobs: list[bytes] = []
-        for view, key, names, values, count, stamp in conn.execute(
-            self._statement(len(keys)), keys * len(self._tables)
-        ):
+        for view, key, layout_id, blob, stamp in conn.execute(self._statement(len(keys)), keys * len(self._tables)):
             row = position[key]
-            stamps[view, row] = float(stamp)
-            layout = self._layout(names, column)
-            raw = bytes.fromhex(values.replace(",", ""))
-            if len(raw) == DOUBLE_SIZE * count and raw[::DOUBLE_SIZE] == DOUBLE_TAG * count:
+            stamps[view, row] = stamp
+            names, layout = self._layout(conn, layout_id, column)
+            if _all_doubles(blob, len(layout)):
                 rows.append(row)
-                counts.append(count)
                 layouts.append(layout)
-                blobs.append(raw)
+                blobs.append(blob)
                 continue
-            for j, name, hexed in zip(layout.tolist(), names.split(","), values.split(","), strict=True):
-                value = _plain(Value.FromString(bytes.fromhex(hexed)))
+            for j, (name, value) in zip(layout.tolist(), unpack(",".join(names), blob).items(), strict=True):
+                value = _plain(value)
                 if j >= 0 and value is not None:
                     matrix[row, j] = _number(value, name)
                     present[row, j] = True
         if blobs:
-            cells = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(-1, DOUBLE_SIZE)
-            numbers = np.ascontiguousarray(cells[:, 1:]).view("<f8").ravel()
-            target_rows = np.repeat(np.array(rows, dtype=np.int64), counts)
+            cells = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(-1, PACKED_DOUBLE_SIZE)
+            numbers = np.ascontiguousarray(cells[:, len(PACKED_DOUBLE) :]).view("<f8").ravel()
+            target_rows = np.repeat(np.array(rows, dtype=np.int64), [len(layout) for layout in layouts])
             target_columns = np.concatenate(layouts)
             keep = target_columns >= 0
             if not keep.all():
@@ -292,6 +282,16 @@ class SqliteRows:
             matrix[target_rows, target_columns] = numbers
             present[target_rows, target_columns] = True
         return stamps
+
+
+def _all_doubles(blob: bytes, count: int) -> bool:
+    size = PACKED_DOUBLE_SIZE
+    return (
+        len(blob) == size * count
+        and blob[0::size] == PACKED_DOUBLE[0:1] * count
+        and blob[1::size] == PACKED_DOUBLE[1:2] * count
+        and blob[2::size] == PACKED_DOUBLE[2:3] * count
+    )
 
 
 def _epoch(stamp: datetime) -> float:

@@ -86,7 +86,7 @@ def test_run_materializes_everything_and_every_check_passes(first_run):
 def test_state_lives_under_home(first_run, home: Path):
     for folder in ("landing/clients", "warehouse", "marts", "feast", "dagster", "bentoml/models/churn"):
         assert (home / folder).exists(), folder
-    assert (home / "feast" / "online_store.db").exists()
+    assert (home / "feast" / "online.db").exists()
 
 
 def test_personal_fields_stay_in_landing(first_run, home: Path):

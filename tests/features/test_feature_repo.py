@@ -124,7 +124,7 @@ def test_the_service_reader_returns_what_feast_returns(store):
     stamp = AS_OF[-1].replace(tzinfo=UTC).timestamp()
     assert rows.stored_at == [stamp, None, stamp, stamp]
     # The same through Feast's per-view online_read, the path every other online store takes.
-    reader._sqlite = None
+    reader._packed = None
     assert reader.read(clients, {"request_epoch": request_epoch}).values == rows.values
     with pytest.raises(ValueError, match="request_epoch"):
         reader.read(clients, {})

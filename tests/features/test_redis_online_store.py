@@ -105,4 +105,4 @@ def test_redis_needs_its_url(monkeypatch):
 
 def test_the_service_reader_reads_redis_like_feast(store):
     reader = assert_reader_matches_feast(store, ["C0000002", "C9999999"], datetime.now(tz=UTC).timestamp())
-    assert reader._sqlite is None
+    assert reader._packed is None
