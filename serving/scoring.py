@@ -1,9 +1,10 @@
 """Turn online feature rows into scores: pure functions over a feature matrix and the served models.
 
 ``Scorer.score_entries`` is what ``/score`` runs: one ONNX call for every model (their graphs joined
-in one) and one reason-code pass per explained model over all requested clients at once, each client's entry a plain dict in the shape of
-``ClientScore`` (serialized to JSON as it is). ``Scorer.score`` gives the same entries as
-validated ``ClientScore`` models, from the ``to_dict`` shape of an online read.
+in one) and one reason-code pass per explained model over all requested clients at once, each
+client's entry a plain dict in the shape of ``ClientScore`` (serialized to JSON as it is).
+``Scorer.score`` gives the same entries as validated ``ClientScore`` models, from the ``to_dict``
+shape of an online read.
 """
 
 from __future__ import annotations
