@@ -26,9 +26,9 @@ import numpy as np
 from feast import FeatureService, FeatureStore, FeatureView, OnDemandFeatureView
 from feast.infra.key_encoding_utils import serialize_entity_key
 from feast.protos.feast.types.EntityKey_pb2 import EntityKey
-from feast.protos.feast.types.Value_pb2 import Value
+from feast.protos.feast.types.Value_pb2 import RepeatedValue, Value
 
-from features.packed_sqlite import PackedSqliteOnlineStore, db_path, layout_names, table_name, unpack
+from features.packed_sqlite import PackedSqliteOnlineStore, db_path, layout_names, table_name
 
 JOIN_KEY = "client_id"
 # One packed Value holding a double: RepeatedValue's field 1 (0x0a) of 9 bytes, the Value's field 5
@@ -210,8 +210,8 @@ class PackedRows:
     """All views' rows of a batch of clients in one statement over the packed SQLite online store.
 
     ``features.packed_sqlite`` keeps one row per (client, view): the id of its layout of feature
-    names, its values as one serialized ``RepeatedValue`` and the event time in epoch seconds. One UNION ALL reads the
-    rows of every view. A row whose values are all doubles (every Float64 feature) has a fixed
+    names, its values as one serialized ``RepeatedValue`` and the event time in epoch seconds. One
+    UNION ALL reads the rows of every view. A row whose values are all doubles (every Float64 feature) has a fixed
     11-byte encoding per value, so all such rows are decoded at once with numpy; any other row goes
     through Feast's protobuf. A test compares the result with ``get_online_features``.
     """
@@ -266,7 +266,8 @@ class PackedRows:
                 layouts.append(layout)
                 blobs.append(blob)
                 continue
-            for j, (name, value) in zip(layout.tolist(), unpack(",".join(names), blob).items(), strict=True):
+            values = RepeatedValue.FromString(blob).val
+            for j, name, value in zip(layout.tolist(), names, values, strict=True):
                 value = _plain(value)
                 if j >= 0 and value is not None:
                     matrix[row, j] = _number(value, name)
