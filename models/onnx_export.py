@@ -6,7 +6,7 @@ import lightgbm as lgb
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import TensorProto, compose, helper
+from onnx import TensorProto, helper, numpy_helper
 from onnxmltools import convert_lightgbm
 from onnxmltools.convert.common.data_types import FloatTensorType
 
@@ -84,30 +84,69 @@ def joint_model(models: dict[str, tuple[bytes, list[int]]], n_inputs: int) -> by
     """One graph that scores several exported models at once, over the union of their inputs.
 
     `models` maps a name to the model's ONNX bytes and the columns of the union it reads, in its
-    feature order. Each model's graph is copied unchanged under its name as a prefix, fed by a
-    Gather of its columns; the outputs are the models' probability tensors, in the order given.
-    One ``run`` then replaces a call per model: on one row the calls' fixed costs are most of the
-    work. The tree ensembles themselves are the same nodes, so the probabilities are the same bits.
+    feature order. The graph holds each model's tree ensemble node and nothing else: its feature
+    ids are rewritten to the union's columns, so every ensemble reads the one input as it is (no
+    Gather, no copy). The converter's nodes after the ensemble only pass the probabilities on
+    (Identity, and a Mul by a constant one) or make the label we do not serve, so they are left
+    out. The outputs are the models' probability tensors, in the order given. One ``run`` then
+    replaces a call per model: on one row the calls' and nodes' fixed costs are most of the work.
+    The trees are the same nodes, so the probabilities are the same bits as each model alone.
     """
-    nodes, initializers, outputs = [], [], []
+    nodes, outputs = [], []
     first = None
     for name, (model_bytes, columns) in models.items():
-        model = compose.add_prefix(onnx.load_from_string(model_bytes), f"{name}/")
+        model = onnx.load_from_string(model_bytes)
         first = first or model
-        graph = model.graph
-        indices = f"{name}/columns"
-        initializers.append(helper.make_tensor(indices, TensorProto.INT64, [len(columns)], list(columns)))
-        initializers.extend(graph.initializer)
-        nodes.append(helper.make_node("Gather", [JOINT_INPUT, indices], [graph.input[0].name], axis=1))
-        nodes.extend(graph.node)
-        outputs.append(graph.output[1])  # [label, probabilities], as the converter writes them
+        tree = _probability_node(model)
+        joined = onnx.NodeProto()
+        joined.CopyFrom(tree)
+        joined.name = f"{name}/{tree.op_type}"
+        joined.input[0] = JOINT_INPUT
+        joined.output[0] = f"{name}/label"
+        joined.output[1] = f"{name}/probabilities"
+        for attribute in joined.attribute:
+            if attribute.name == "nodes_featureids":
+                remapped = [columns[i] for i in attribute.ints]
+                del attribute.ints[:]
+                attribute.ints.extend(remapped)
+        nodes.append(joined)
+        width = model.graph.output[1].type.tensor_type.shape.dim[1]
+        outputs.append(helper.make_tensor_value_info(joined.output[1], TensorProto.FLOAT, [None, width.dim_value]))
     if first is None:
         raise ValueError("a joint model needs at least one model")
     features = helper.make_tensor_value_info(JOINT_INPUT, TensorProto.FLOAT, [None, n_inputs])
-    graph = helper.make_graph(nodes, "joint", [features], outputs, initializers)
-    joint = helper.make_model(graph, opset_imports=list(first.opset_import))
+    joint = helper.make_model(
+        helper.make_graph(nodes, "joint", [features], outputs), opset_imports=list(first.opset_import)
+    )
     joint.ir_version = first.ir_version
     return joint.SerializeToString()
+
+
+def _probability_node(model: onnx.ModelProto) -> onnx.NodeProto:
+    """The one tree ensemble node of an exported model, checked to be all its probabilities depend on."""
+    graph = model.graph
+    trees = [node for node in graph.node if node.op_type == "TreeEnsembleClassifier"]
+    ones = {t.name for t in graph.initializer if numpy_helper.to_array(t).tolist() in (1.0, [1.0])}
+    if len(trees) != 1:
+        raise ValueError(f"expected one TreeEnsembleClassifier, found {len(trees)}")
+    if trees[0].input[0] != graph.input[0].name:
+        raise ValueError("the tree ensemble does not read the model's input as it is")
+    # Follow the probability tensor to the graph output through nodes that leave values unchanged.
+    current = trees[0].output[1]
+    wanted = graph.output[1].name
+    consumers = {}
+    for node in graph.node:
+        for i in node.input:
+            consumers.setdefault(i, []).append(node)
+    while current != wanted:
+        following = consumers.get(current, [])
+        passes = [
+            n for n in following if n.op_type == "Identity" or (n.op_type == "Mul" and set(n.input) - {current} <= ones)
+        ]
+        if len(passes) != 1:
+            raise ValueError(f"unexpected nodes after the tree ensemble: {[n.op_type for n in following]}")
+        current = passes[0].output[0]
+    return trees[0]
 
 
 def onnx_probabilities(session: ort.InferenceSession, features: np.ndarray) -> np.ndarray:

@@ -7,6 +7,7 @@ document at ``/docs.json`` says both (``serving.openapi``).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import time
@@ -65,6 +66,10 @@ LIVE_VIEW = "client_live_events"
 # 16 rows or more keep the reason kernel's tree-by-tree path).
 PARALLEL_MIN_IDS = 32
 SCORE_THREADS = 2
+# A request of fewer ids is scored on the event loop itself: about a millisecond of work, where a
+# hand-off to a worker thread and back cost about 0.4 ms more per request (2.83 ms against 2.33 for
+# one client). Larger requests run in a thread, so the loop keeps answering probes meanwhile.
+INLINE_MAX_IDS = 8
 
 
 def load_catalog(path) -> list[Product]:
@@ -141,22 +146,28 @@ class WealthPulse:
         return self.scorer.score_in_pieces(self.pool, matrix, rows.stored_at, client_ids, size, explain)
 
     @bentoml.api(route="/score", input_spec=ScoreRequest)
-    def score(self, client_ids: list[str], reasons: bool = True) -> ScoreResponse:
+    async def score(self, client_ids: list[str], reasons: bool = True) -> ScoreResponse:
         """Churn in 60 days, each need in 30 days and the value tier in 90 days, with reasons.
 
         One entry per requested id, in request order. An id unknown to the online store gets an
         `error` and no scores; the others are scored. `"reasons": false` skips the reason codes
         (the scores are the same). Needs `Authorization: Bearer <key>`.
         """
-        entries = self.score_entries(client_ids, self.request_values(), reasons)
+        request = self.request_values()
+        if len(client_ids) < INLINE_MAX_IDS:
+            entries = self.score_entries(client_ids, request, reasons)
+        else:
+            loop = asyncio.get_running_loop()
+            entries = await loop.run_in_executor(None, self.score_entries, client_ids, request, reasons)
         # Entries are plain dicts in ClientScore's shape, serialized as they are: validating
         # thousands of nested models per request would cost more than scoring them.
         body = to_json({"scores": entries, "model_versions": self.model_versions})
         return Response(body, media_type="application/json")
 
     @bentoml.api(route="/models")
-    def list_models(self) -> ModelsResponse:
+    async def list_models(self) -> ModelsResponse:
         """The champion models being served and the feature services they read; answers without scoring."""
+        # Async: nothing here blocks, so no hand-off to a worker thread.
         return self.served_models
 
     @bentoml.api(route="/next_best_action", input_spec=NextBestActionRequest)
