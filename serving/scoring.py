@@ -76,6 +76,11 @@ class Scorer:
         """Each model's probability tensor over rows of `self.inputs` (float32), from one joint run."""
         return dict(zip(self.served, self.joint.run(None, {JOINT_INPUT: matrix}), strict=True))
 
+    def rows_of(self, everything: np.ndarray, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Model `name`'s columns of the union matrix (of `rows` only, when given), for its reason codes."""
+        columns = self.columns[name]
+        return np.ascontiguousarray(everything[:, columns] if rows is None else everything[np.ix_(rows, columns)])
+
     def score(self, online: dict[str, list], stored_at: list[float | None], client_ids: list[str]) -> list[ClientScore]:
         """One entry per client in request order, as validated models.
 
@@ -113,23 +118,17 @@ class Scorer:
         if len(known) != len(client_ids):
             everything = everything[known]
         probabilities = self.probabilities(np.ascontiguousarray(everything))
-        # Each model's own columns, for its reason codes.
-        matrices = (
-            {name: np.ascontiguousarray(everything[:, columns]) for name, columns in self.columns.items()}
-            if explain
-            else {}
-        )
         for entry, p in zip(scored, probabilities[CHURN][:, 1].tolist(), strict=True):
             entry["churn_probability"] = p
         if explain:
-            for entry, why in zip(scored, self.churn.reasons(matrices[CHURN]), strict=True):
+            churn = self.rows_of(everything, CHURN)
+            for entry, why in zip(scored, self.churn.reasons(churn), strict=True):
                 entry["reasons"]["churn"] = why
         if TIERING in self.served:
-            model = self.served[TIERING]
             now = everything[:, self._tier_now]
-            _score_tiers(model, probabilities[TIERING], matrices.get(TIERING), now, scored, explain)
+            _score_tiers(self, everything, probabilities[TIERING], now, scored, explain)
         if self.heads:
-            _score_intent(self.heads, probabilities, matrices, scored, explain)
+            _score_intent(self, everything, probabilities, scored, explain)
         return entries
 
     def score_in_pieces(
@@ -155,19 +154,21 @@ class Scorer:
 
 
 def _score_tiers(
-    model: ServedModel,
+    scorer: Scorer,
+    everything: np.ndarray,
     probabilities: np.ndarray,
-    matrix: np.ndarray | None,
     now: np.ndarray,
     scored: list[dict],
     explain: bool,
 ) -> None:
+    model = scorer.served[TIERING]
     predicted = probabilities.argmax(axis=1)
     # Reasons for the predicted tier: one explainer pass per predicted class.
     reasons: dict[int, list] = {}
     for klass in np.unique(predicted) if explain else ():
         rows = np.flatnonzero(predicted == klass)
-        for row, why in zip(rows.tolist(), model.reasons(matrix[rows], klass=int(klass)), strict=True):
+        matrix = scorer.rows_of(everything, TIERING, rows)
+        for row, why in zip(rows.tolist(), model.reasons(matrix, klass=int(klass)), strict=True):
             reasons[row] = why
     for row, (entry, p, klass, code) in enumerate(
         zip(scored, probabilities.tolist(), predicted.tolist(), now.tolist(), strict=True)
@@ -180,8 +181,9 @@ def _score_tiers(
 
 
 def _score_intent(
-    heads: dict[str, ServedModel], probabilities: dict, matrices: dict, scored: list[dict], explain: bool
+    scorer: Scorer, everything: np.ndarray, probabilities: dict, scored: list[dict], explain: bool
 ) -> None:
+    heads = scorer.heads
     table = np.column_stack([probabilities[h][:, 1] for h in heads])
     top = table.argmax(axis=1)
     names = list(heads)
@@ -189,7 +191,8 @@ def _score_intent(
         # Reasons only for the need each client is most likely to have: what an advisor opens with.
         head = names[column]
         rows = np.flatnonzero(top == column)
-        for row, why in zip(rows.tolist(), heads[head].reasons(matrices[head][rows]), strict=True):
+        matrix = scorer.rows_of(everything, head, rows)
+        for row, why in zip(rows.tolist(), heads[head].reasons(matrix), strict=True):
             scored[row]["reasons"]["intent"] = why
     needs = [INTENT_HEADS[h] for h in heads]
     for entry, p in zip(scored, table.tolist(), strict=True):
