@@ -34,3 +34,21 @@ def test_joint_graph_equals_each_model_on_its_own_columns():
 def test_joint_graph_needs_a_model():
     with pytest.raises(ValueError, match="at least one model"):
         joint_model({}, 3)
+
+
+def test_joint_graph_refuses_a_model_whose_probabilities_are_changed_after_the_trees():
+    """Only the tree ensemble is copied into the joint graph, so anything after it that changes the
+    probabilities (here the converter's Mul by one, made a Mul by two) must be refused, not dropped."""
+    import onnx
+    from onnx import numpy_helper
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(200, 3)).astype(np.float32)
+    model = onnx.load_from_string(export_onnx(_booster(x, (x[:, 0] > 0).astype(int), objective="binary")))
+    multipliers = [n.input[1] for n in model.graph.node if n.op_type == "Mul"]
+    assert multipliers, "the converter's graph has changed: this test needs a new way to alter it"
+    for i, tensor in enumerate(model.graph.initializer):
+        if tensor.name in multipliers:
+            model.graph.initializer[i].CopyFrom(numpy_helper.from_array(np.array([2.0], dtype=np.float32), tensor.name))
+    with pytest.raises(ValueError, match="unexpected nodes after the tree ensemble"):
+        joint_model({"doubled": (model.SerializeToString(), [0, 1, 2])}, 3)
