@@ -34,11 +34,8 @@ def test_the_factory_builds_tiering_the_same_way():
     assert ("models/tiering_onnx", "parity", True) in checks
 
 
-def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
-    """model -> onnx (+ parity) -> registered, with quality, on a synthetic training set."""
-    import json
-
-    from models.registry import champion_tag, decision_log
+def _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch) -> dg.ExecuteInProcessResult:
+    """model -> onnx (+ parity) -> registered on a synthetic training set, the Feast read stubbed out."""
     from orchestration.defs.models import assets as model_assets
     from orchestration.resources import FeastResource, MartsResource, PlatformResource
     from tests.models.synthetic import FEATURES, binary_frame
@@ -57,7 +54,7 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     monkeypatch.setattr(FeastResource, "store", lambda self: None)
     built = build_model_defs(CHURN)
     selected = [asset for asset in built.assets if asset.key.path[-1] != "churn_training_set"]
-    result = dg.materialize(
+    return dg.materialize(
         [*selected, *built.asset_checks],
         resources={
             "platform": platform,
@@ -66,11 +63,22 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
             "marts": MartsResource(path=str(tmp_path / "marts")),
         },
         selection=[asset.key for asset in selected],
+        raise_on_error=False,
     )
+
+
+def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
+    """model -> onnx (+ parity) -> registered, with quality, on a synthetic training set."""
+    import json
+
+    from models.registry import champion_tag, decision_log
+
+    result = _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch)
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert checks["parity"].passed
     assert "quality" in checks
+    folder = tmp_path / "artifacts" / "churn"
     summary = json.loads((folder / "churn" / "summary.json").read_text())
     assert summary["oracle"]["oracle_rows"] > 0
     assert (folder / "card" / "model_card.html").exists()
@@ -78,6 +86,28 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     assert metadata["stage"].value == "champion"
     assert champion_tag("churn") == metadata["tag"].value
     assert decision_log("churn")[-1]["stage"] == "champion"
+
+
+def test_a_corrupted_export_fails_the_parity_check_and_is_not_registered(tmp_path, monkeypatch):
+    from models.onnx_export import export_onnx
+    from models.registry import champion_tag
+    from orchestration.defs.models import assets as model_assets
+    from tests.models.corrupt import corrupt_first_tree
+
+    monkeypatch.setattr(
+        model_assets, "export_onnx", lambda booster, name: corrupt_first_tree(export_onnx(booster, name))
+    )
+    # The model store lives as long as the test process: another test may have left a champion.
+    champion_before = champion_tag("churn")
+    result = _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch)
+
+    assert not result.success
+    parity = next(e for e in result.get_asset_check_evaluations() if e.check_name == "parity")
+    assert not parity.passed
+    assert parity.metadata["max_abs_diff"].value > 1e-4
+    # The check blocks: the model never reaches the store.
+    assert result.asset_materializations_for_node("models__churn_registered") == []
+    assert champion_tag("churn") == champion_before
 
 
 def test_ablation_table_lists_each_head_and_group_with_the_auc_it_adds():

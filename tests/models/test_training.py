@@ -4,8 +4,9 @@ import pytest
 
 from models.config import CHURN
 from models.evaluation import binary_metrics
-from models.onnx_export import check_parity, export_onnx, onnx_positive_proba, onnx_session
+from models.onnx_export import check_parity, export_onnx, onnx_positive_proba, onnx_session, parity_passed
 from models.training import TIMESTAMP, feature_matrix, time_split, train
+from tests.models.corrupt import corrupt_first_tree
 
 FEATURES = ["signal", "noise", "weak"]
 
@@ -59,6 +60,21 @@ def test_training_learns_the_signal_and_onnx_matches():
     onnx_scores = onnx_positive_proba(onnx_session(model_bytes), test_x)
     assert onnx_scores.shape == (len(split.test),)
     assert np.all((onnx_scores >= 0) & (onnx_scores <= 1))
+
+
+def test_the_parity_gate_fails_a_corrupted_export():
+    split = time_split(synthetic_frame(), CHURN)
+    booster = train(split, FEATURES, CHURN)
+    test_x = feature_matrix(split.test, FEATURES)
+    model_bytes = export_onnx(booster)
+    assert parity_passed(check_parity(booster, model_bytes, test_x))
+
+    corrupted = check_parity(booster, corrupt_first_tree(model_bytes), test_x)
+    assert corrupted["max_abs_diff"] > 1e-4
+    assert not parity_passed(corrupted)
+    # A difference between the goal (1e-5) and the gate (1e-4) warns but passes; above the gate fails.
+    assert parity_passed({**corrupted, "max_abs_diff": 5e-5, "top_decile_overlap": 1.0})
+    assert not parity_passed({**corrupted, "max_abs_diff": 2e-4, "top_decile_overlap": 1.0})
 
 
 def test_metrics_need_both_classes():
