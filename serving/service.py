@@ -52,8 +52,8 @@ settings = load_settings()
 
 def api_workers() -> int:
     """Worker processes of the service, by default one per core of a 2-core machine: one process
-    keeps up with 300 single-client scores a second, but a large request (hundreds of ids) holds its
-    interpreter lock for a few hundred milliseconds, and the second keeps answering meanwhile."""
+    keeps up with 300 single-client scores a second, but a large request (hundreds of ids) keeps it
+    busy for a few hundred milliseconds, and the second keeps answering meanwhile."""
     raw = os.environ.get("WEALTHPULSE_API_WORKERS", "2")
     if not raw.isdigit() or int(raw) < 1:
         raise ValueError(f"WEALTHPULSE_API_WORKERS must be a positive whole number, not {raw!r}")
@@ -68,8 +68,8 @@ LIVE_VIEW = "client_live_events"
 PARALLEL_MIN_IDS = 32
 SCORE_THREADS = 2
 # A request of fewer ids is scored on the event loop itself: about a millisecond of work, where a
-# hand-off to a worker thread and back cost about 0.4 ms more per request (2.83 ms against 2.33 for
-# one client). Larger requests run in a thread, so the loop keeps answering probes meanwhile.
+# hand-off to a worker thread and back cost 0.5 ms more per request (2.83 ms against 2.33 for one
+# client). Larger requests run in a thread, so the loop keeps answering probes meanwhile.
 INLINE_MAX_IDS = 8
 
 
