@@ -29,6 +29,7 @@ OVERRIDES: dict[str, str] = {
     "as_of_epoch": "As-of date",
     "live_last_login_epoch": "Time of today's last login (live)",
     "request_epoch": "Time of the request",
+    "market_momentum_20d": "Market move over the last 20 days",
 }
 
 # Words spelled out or cased in labels.

@@ -4,6 +4,7 @@ from features.views.activity import client_activity
 from features.views.assets import client_assets
 from features.views.flows import client_flows
 from features.views.live import client_live_events
+from features.views.market import client_market
 from features.views.profile import client_profile
 from features.views.tags import client_tags
 from features.views.tiers import client_tiers
@@ -17,6 +18,7 @@ BATCH_VIEWS = [
     client_trading,
     client_flows,
     client_transcripts,
+    client_market,
     client_tags,
     client_tiers,
 ]
@@ -24,7 +26,15 @@ ALL_VIEWS = [*BATCH_VIEWS, client_live_events]
 # Every column of mart_client_features a view reads, in view order.
 CLIENT_FEATURES_MART_COLUMNS = [
     field.name
-    for view in (client_profile, client_assets, client_activity, client_trading, client_flows, client_transcripts)
+    for view in (
+        client_profile,
+        client_assets,
+        client_activity,
+        client_trading,
+        client_flows,
+        client_transcripts,
+        client_market,
+    )
     for field in view.schema
 ]
 

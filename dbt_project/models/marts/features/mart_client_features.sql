@@ -15,6 +15,17 @@ with client_as_of as (
     where 1 = 1{{ and_after_watermark('activity_on', 'as_of_date') }}
 ),
 
+market as (
+    select market_on, market_momentum_20d from {{ ref('int_market_daily') }}
+),
+
+-- The market of the last trading day on or before the as-of date (none in the first 20 days).
+client_market as (
+    select client_as_of.*, market.market_momentum_20d
+    from client_as_of
+    asof left join market on client_as_of.activity_on >= market.market_on
+),
+
 final as (
     select
         client_id,
@@ -68,10 +79,11 @@ final as (
         coalesce((transfer_in_amount_{{ days }}d - transfer_out_amount_{{ days }}d) / nullif(aum_amount, 0), 0)
             as net_inflow_to_aum_{{ days }}d,
         {% endfor %}
+        market_momentum_20d,
         {% for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
         cast({{ metric }}_{{ days }}d as double) as {{ metric }}_{{ days }}d{% if not loop.last %},{% endif %}
         {%- endfor %}{% if not loop.last %},{% endif %}{% endfor %}{% if not loop.last %},{% endif %}{% endfor %}
-    from client_as_of
+    from client_market
 )
 
 select * from final

@@ -1,0 +1,46 @@
+-- The market as the firm's own trade tape shows it, one row per trading day: the median over
+-- symbols of each symbol's log return over the last 20 days of its volume-weighted trade price.
+-- A rising market brings clients' appetite for equity funds, margin and options, a falling one for
+-- fixed income; every client shares it on a given day, so it moves how many needs arise across the
+-- book, which no client's own history shows.
+-- Known at the end of the trading day: it reads no trade after it.
+{%- set window_days = 20 %}
+{%- set stale_days = 10 %}
+with trades as (
+    select symbol, traded_on, price, quantity
+    from {{ ref('stg_landing__trades') }}
+),
+
+prices as (
+    select symbol, traded_on, sum(price * quantity) / sum(quantity) as vwap
+    from trades
+    group by symbol, traded_on
+),
+
+lagged as (
+    select
+        symbol,
+        traded_on,
+        vwap,
+        cast({{ dbt.dateadd('day', -window_days, 'traded_on') }} as date) as lag_on
+    from prices
+),
+
+-- Each symbol's price on its last trading day on or before lag_on; a price more than stale_days
+-- older than that says nothing about the window and is left out.
+returns as (
+    select
+        now.traded_on as market_on,
+        ln(now.vwap / before.vwap) as log_return
+    from lagged as now
+    asof inner join prices as before
+        on now.symbol = before.symbol and now.lag_on >= before.traded_on
+    where {{ dbt.datediff('before.traded_on', 'now.lag_on', 'day') }} <= {{ stale_days }}
+)
+
+select
+    market_on,
+    median(log_return) as market_momentum_20d,
+    count(*) as symbols_priced
+from returns
+group by market_on
