@@ -33,6 +33,7 @@ EXPECTED_ASSETS = {
     "int_client_activity_windows",
     "int_client_as_of",
     "mart_client_features",
+    "int_market_daily",
     "mart_client_daily_events",
     "mart_client_tags_long",
     "mart_client_tags_wide",
