@@ -11,7 +11,8 @@ from features.views.tiers import client_tiers
 from features.views.trading import client_trading
 from features.views.transcripts import client_transcripts
 
-BATCH_VIEWS = [
+# The views over mart_client_features, in view order; the batch views add those over the tag and tier marts.
+CLIENT_FEATURES_VIEWS = [
     client_profile,
     client_assets,
     client_activity,
@@ -19,23 +20,10 @@ BATCH_VIEWS = [
     client_flows,
     client_transcripts,
     client_market,
-    client_tags,
-    client_tiers,
 ]
+BATCH_VIEWS = [*CLIENT_FEATURES_VIEWS, client_tags, client_tiers]
 ALL_VIEWS = [*BATCH_VIEWS, client_live_events]
 # Every column of mart_client_features a view reads, in view order.
-CLIENT_FEATURES_MART_COLUMNS = [
-    field.name
-    for view in (
-        client_profile,
-        client_assets,
-        client_activity,
-        client_trading,
-        client_flows,
-        client_transcripts,
-        client_market,
-    )
-    for field in view.schema
-]
+CLIENT_FEATURES_MART_COLUMNS = [field.name for view in CLIENT_FEATURES_VIEWS for field in view.schema]
 
 __all__ = ["ALL_VIEWS", "BATCH_VIEWS", "CLIENT_FEATURES_MART_COLUMNS", *(v.name for v in ALL_VIEWS)]
