@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dagster_dbt import DbtProject
 
 from wealthpulse.settings import PROJECT_ROOT, load_settings
@@ -9,6 +11,8 @@ from wealthpulse.settings import PROJECT_ROOT, load_settings
 load_settings()  # dbt's profile reads WEALTHPULSE_HOME
 
 dbt_project = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
+# What dbt parses into the manifest: a newer file here means the manifest no longer describes the project.
+PARSED = ("dbt_project.yml", "models", "macros", "tests")
 
 
 def prepare_manifest() -> None:
@@ -16,8 +20,18 @@ def prepare_manifest() -> None:
     dbt_project.preparer.prepare(dbt_project)
 
 
-# A fresh clone has no manifest yet: build it once rather than fail to load.
-if dbt_project.manifest_path.exists():
-    dbt_project.prepare_if_dev()
-else:
+def manifest_is_stale(project_dir: Path = dbt_project.project_dir, manifest: Path = dbt_project.manifest_path) -> bool:
+    """True when there is no manifest, or a file dbt parses changed after it was written."""
+    if not manifest.exists():
+        return True
+    written = manifest.stat().st_mtime
+    files = [path for name in PARSED for path in [project_dir / name, *(project_dir / name).rglob("*")]]
+    return any(path.is_file() and path.stat().st_mtime > written for path in files)
+
+
+# A fresh clone has no manifest yet, and a model added or edited since the last parse would be
+# missing from the asset graph: parse then, rather than load a graph of another project.
+if manifest_is_stale():
     prepare_manifest()
+else:
+    dbt_project.prepare_if_dev()
