@@ -58,9 +58,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = ensure_dirs(load_settings())
     print(f"wealthpulse run: preset {settings.preset}, seed {settings.seed}, state in {settings.home}", flush=True)
     started = time.perf_counter()
-    from orchestration.defs.warehouse.project import prepare_manifest
-
-    prepare_manifest()
+    # Loading the definitions parses the dbt project when its manifest is missing or stale (about
+    # 11 s); a current one is loaded as it is.
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
