@@ -106,6 +106,23 @@ def load_champion(name: str) -> tuple[bytes, dict, str]:
     return load(name, version)
 
 
+@dataclass(frozen=True)
+class Champion:
+    """A stored champion as the comparison needs it: its tag, ONNX bytes and metadata."""
+
+    tag: str
+    model_bytes: bytes
+    metadata: dict
+
+
+def current_champion(name: str) -> Champion | None:
+    """The champion of ``name``, or None when there is none yet."""
+    if champion_tag(name) is None:
+        return None
+    model_bytes, metadata, tag = load_champion(name)
+    return Champion(tag=tag, model_bytes=model_bytes, metadata=metadata)
+
+
 def decision_log(name: str) -> list[dict]:
     """Every registration of ``name`` in order, with its stage and the figures it was decided on."""
     return [

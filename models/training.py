@@ -215,3 +215,19 @@ def ablation(
         "auc_without": float(without),
         "auc_drop": float(auc_with - without),
     }
+
+
+def point_in_time_audit(frame: pd.DataFrame, labels: pd.DataFrame) -> dict[str, int | bool]:
+    """Whether a training set is what the point-in-time read promises: one row per label row, no
+    (client, as-of) twice, and every row's features taken at or before its as-of time (the feature
+    row's ``as_of_epoch``)."""
+    as_of = (frame[TIMESTAMP] - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+    late = int((frame["as_of_epoch"] > as_of).sum()) if "as_of_epoch" in frame else 0
+    twice = int(frame.duplicated([ENTITY_KEY, TIMESTAMP]).sum())
+    return {
+        "passed": len(frame) == len(labels) and twice == 0 and late == 0,
+        "rows": len(frame),
+        "label_rows": len(labels),
+        "duplicated": twice,
+        "features_after_as_of": late,
+    }

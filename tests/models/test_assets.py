@@ -111,7 +111,7 @@ def test_a_corrupted_export_fails_the_parity_check_and_is_not_registered(tmp_pat
 
 
 def test_ablation_table_lists_each_head_and_group_with_the_auc_it_adds():
-    from orchestration.defs.models.assets import ablation_table
+    from models.summaries import ablation_table
 
     heads = {
         "intent_options": {

@@ -4,45 +4,36 @@
 ``models/<m>_model`` (with the non-blocking ``quality`` check against the goals), ``models/<m>_onnx``
 (with the blocking ``parity`` check) and ``models/<m>_registered`` (champion / challenger decision as
 metadata). Which models get assets is decided in one place: ``models.config.active_configs()``.
-Asset bodies are thin: the logic lives in ``models/``.
+Asset bodies are thin: the logic lives in ``models/`` (``fit_model``, ``compare_with_champion``,
+``ModelArtifacts``); this module reads the inputs, calls it and shows the result.
 """
 
-import json
 import subprocess
-import time
 from pathlib import Path
 
 import bentoml
 import dagster as dg
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from features.store import service_features
-from models.cards import CardInputs, card_markdown, write_model_card
+from models.artifacts import ModelArtifacts
+from models.cards import card_markdown, write_model_card
+from models.champion import compare_with_champion, registration_labels, registration_metadata
 from models.config import ModelConfig, active_configs
-from models.evaluation import class_codes, evaluate, holdout_metric
-from models.onnx_export import check_parity, export_onnx, onnx_scores, onnx_session, parity_passed
-from models.registry import (
-    LIGHTGBM_FILE,
-    champion_tag,
-    decide,
-    frame_fingerprint,
-    load_champion,
-    register_candidate,
+from models.fit import ModelFit, fit_model
+from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
+from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
+from models.summaries import (
+    ablation_table,
+    decisions_table,
+    goals_table,
+    missed_goals,
+    top_features,
+    training_set_summary,
 )
-from models.training import (
-    ENTITY_KEY,
-    TIMESTAMP,
-    ablation,
-    feature_matrix,
-    fit_head,
-    label_frame,
-    predict,
-    time_split,
-    training_frame,
-)
+from models.training import label_frame, point_in_time_audit, time_split, training_frame
 from orchestration.defs.features.assets import feast_registry
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
@@ -66,43 +57,55 @@ def _oracle(platform: PlatformResource) -> pd.DataFrame | None:
     return pd.read_parquet(path) if path.exists() else None
 
 
-def _write_json(path: Path, document: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(document, indent=2, default=str))
-    tmp.replace(path)
+def training_set_metadata(summary: dict[str, object], path: Path) -> dict[str, object]:
+    metadata: dict[str, object] = {
+        "rows": dg.MetadataValue.int(summary["rows"]),
+        "as_of_dates": dg.MetadataValue.int(summary["as_of_dates"]),
+        "fingerprint": summary["fingerprint"],
+        "path": dg.MetadataValue.path(str(path)),
+    }
+    if "positive_rate" in summary:
+        metadata["positive_rate"] = summary["positive_rate"]
+    for key in ("positive_rates", "class_shares"):
+        if key in summary:
+            metadata[key] = dg.MetadataValue.json(summary[key])
+    return metadata
 
 
-def ablation_table(heads: dict[str, dict]) -> str | None:
-    """Markdown: per head and dropped feature group, the test AUC with and without it."""
-    rows = [
-        f"| {head} | {a['prefix']}* ({len(a['dropped'])}) | {a['auc_with']:.4f} | {a['auc_without']:.4f} "
-        f"| {a['auc_drop']:+.4f} |"
-        for head, summary in heads.items()
-        for a in summary.get("ablations", [])
-    ]
-    if not rows:
-        return None
-    return "\n".join(["| head | without | AUC with | AUC without | AUC added |", "|---|---|---|---|---|", *rows])
+def model_metadata(fitted: ModelFit, card_paths: dict[str, Path]) -> dict[str, object]:
+    """What the model asset shows: the card summary, its plots, the split, and for a one-head model
+    its test metrics and oracle figures."""
+    metadata: dict[str, object] = {
+        "summary": dg.MetadataValue.md("\n\n".join(card_markdown(card) for card in fitted.cards)),
+        "model_card": dg.MetadataValue.path(str(card_paths["html"])),
+        "plots": dg.MetadataValue.json({k: str(v) for k, v in card_paths.items() if k != "html"}),
+        "split": dg.MetadataValue.json(fitted.split.describe()),
+        "trees": dg.MetadataValue.int(fitted.trees),
+        "train_seconds": dg.MetadataValue.float(fitted.train_seconds),
+    }
+    ablations = ablation_table({head: h.summary for head, h in fitted.heads.items()})
+    if ablations:
+        metadata["ablations"] = dg.MetadataValue.md(ablations)
+    if len(fitted.heads) == 1:
+        only = next(iter(fitted.heads.values()))
+        for key, value in only.summary["metrics"].items():
+            metadata[f"test_{key}"] = dg.MetadataValue.float(float(value))
+        for key, value in (only.summary["oracle"] or {}).items():
+            metadata[f"oracle_{key}"] = dg.MetadataValue.float(float(value))
+        metadata["top_features_by_gain"] = dg.MetadataValue.md(top_features(only.card.importance))
+    return metadata
 
 
 def build_model_defs(config: ModelConfig) -> dg.Definitions:
-    """The four assets and two checks of one model config."""
+    """The four assets and four checks of one model config."""
     name = config.name
     labels_key = get_asset_key_for_model([warehouse_models], config.dbt_model)
 
-    def folder(platform: PlatformResource, head: str | None = None) -> Path:
-        path = platform.settings.artifacts_dir / name / (head or "")
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def artifacts(platform: PlatformResource) -> ModelArtifacts:
+        return ModelArtifacts.of(platform.settings.artifacts_dir, name)
 
-    def load_frame(platform: PlatformResource) -> pd.DataFrame:
-        return pd.read_parquet(folder(platform) / "training_set.parquet")
-
-    def head_summary(platform: PlatformResource, head: str) -> dict:
-        return json.loads((folder(platform, head) / "summary.json").read_text())
-
-    def head_booster(platform: PlatformResource, head: str) -> lgb.Booster:
-        return lgb.Booster(model_file=str(folder(platform, head) / LIGHTGBM_FILE))
+    def test_rows(platform: PlatformResource) -> pd.DataFrame:
+        return time_split(artifacts(platform).read_training_set(), config).test
 
     @dg.asset(
         key=["models", f"{name}_training_set"],
@@ -119,23 +122,8 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         labels = label_frame(marts.read(config.label_mart), config)
         context.log.info(f"{len(labels)} label rows; joining {config.feature_service} features point in time")
         frame = training_frame(feast.store(), config.feature_service, labels)
-        path = folder(platform) / "training_set.parquet"
-        frame.to_parquet(path.with_suffix(".tmp"), index=False)
-        path.with_suffix(".tmp").replace(path)
-        metadata: dict[str, object] = {
-            "rows": dg.MetadataValue.int(len(frame)),
-            "as_of_dates": dg.MetadataValue.int(frame[TIMESTAMP].nunique()),
-            "fingerprint": frame_fingerprint(frame),
-            "path": dg.MetadataValue.path(str(path)),
-        }
-        if config.task == "binary":
-            rates = {head: float(frame[label].mean()) for head, label in config.heads.items()}
-            metadata["positive_rate"] = float(np.mean(list(rates.values()))) if len(rates) == 1 else None
-            metadata["positive_rates"] = dg.MetadataValue.json(rates)
-        else:
-            shares = frame[config.label].value_counts(normalize=True).sort_index()
-            metadata["class_shares"] = dg.MetadataValue.json({str(k): float(v) for k, v in shares.items()})
-        return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
+        path = artifacts(platform).write_training_set(frame)
+        return dg.MaterializeResult(metadata=training_set_metadata(training_set_summary(frame, config), path))
 
     @dg.asset(
         key=["models", f"{name}_model"],
@@ -147,80 +135,16 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         "calibrated on validation dates, graded on test dates beside the oracle; model card.",
     )
     def model(context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource):
-        frame = load_frame(platform)
-        split = time_split(frame, config)
+        store = artifacts(platform)
         feature_names = service_features(feast.store(), config.feature_service)
-        oracle = _oracle(platform)
-        test_x = feature_matrix(split.test, feature_names)
-        cards, heads = [], {}
-        for head, label in config.heads.items():
-            started = time.perf_counter()
-            booster, calibration = fit_head(split, feature_names, config, label)
-            train_seconds = time.perf_counter() - started
-            scores = predict(booster, test_x)
-            graded = evaluate(config, head, split.test, scores, oracle)
-            importance = pd.Series(booster.feature_importance("gain"), index=feature_names, name="gain")
-            # What a feature group (e.g. transcript mentions) adds: retrain without it.
-            ablations = [
-                ablation(split, feature_names, config, prefix, label, auc_with=graded["metrics"]["auc"])
-                for prefix in config.ablation_prefixes
-                if config.task == "binary" and any(f.startswith(prefix) for f in feature_names)
-            ]
-            booster.save_model(str(folder(platform, head) / LIGHTGBM_FILE))
-            summary = {
-                **graded,
-                "calibration": calibration,
-                "ablations": ablations,
-                "split": split.describe(),
-                "feature_names": feature_names,
-                "trees": booster.num_trees(),
-                "train_seconds": train_seconds,
-                "fingerprint": frame_fingerprint(frame),
-            }
-            _write_json(folder(platform, head) / "summary.json", summary)
-            heads[head] = summary
-            y = (
-                split.test[label].to_numpy()
-                if config.task == "binary"
-                else class_codes(split.test[label], config.classes)
-            )
-            cards.append(
-                CardInputs(
-                    name=head,
-                    task=config.task,
-                    y_true=y,
-                    scores=scores,
-                    metrics=graded["metrics"],
-                    importance=importance,
-                    classes=config.classes,
-                    oracle=graded["oracle"],
-                    goals=graded["goals"],
-                    details={"calibration": calibration.get("method") if calibration["applied"] else "none"},
-                )
-            )
-            context.log.info(f"{head}: {config.primary_metric} {graded['metrics'][config.primary_metric]:.4f}")
-        paths = write_model_card(folder(platform) / "card", cards, f"Model card: {name}")
-        metadata: dict[str, object] = {
-            "summary": dg.MetadataValue.md("\n\n".join(card_markdown(card) for card in cards)),
-            "model_card": dg.MetadataValue.path(str(paths["html"])),
-            "plots": dg.MetadataValue.json({k: str(v) for k, v in paths.items() if k != "html"}),
-            "split": dg.MetadataValue.json(split.describe()),
-            "trees": dg.MetadataValue.int(sum(h["trees"] for h in heads.values())),
-            "train_seconds": dg.MetadataValue.float(sum(h["train_seconds"] for h in heads.values())),
-        }
-        ablations = ablation_table(heads)
-        if ablations:
-            metadata["ablations"] = dg.MetadataValue.md(ablations)
-        if len(config.heads) == 1:
-            only = next(iter(heads.values()))
-            for key, value in only["metrics"].items():
-                metadata[f"test_{key}"] = dg.MetadataValue.float(float(value))
-            if only["oracle"]:
-                for key, value in only["oracle"].items():
-                    metadata[f"oracle_{key}"] = dg.MetadataValue.float(float(value))
-            top = cards[0].importance.sort_values(ascending=False).head(10)
-            metadata["top_features_by_gain"] = dg.MetadataValue.md(top.to_frame().to_markdown())
-        return dg.MaterializeResult(metadata=metadata)
+        fitted = fit_model(store.read_training_set(), config, feature_names, _oracle(platform))
+        for head, head_fit in fitted.heads.items():
+            store.write_booster(head, head_fit.booster)
+            store.write_summary(head, head_fit.summary)
+            metric = head_fit.summary["metrics"][config.primary_metric]
+            context.log.info(f"{head}: {config.primary_metric} {metric:.4f}")
+        card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}")
+        return dg.MaterializeResult(metadata=model_metadata(fitted, card_paths))
 
     @dg.asset_check(
         asset=model,
@@ -231,21 +155,13 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         "A miss warns.",
     )
     def quality(platform: PlatformResource) -> dg.AssetCheckResult:
-        goals = {head: head_summary(platform, head)["goals"] for head in config.heads}
-        missed = [f"{head}.{g['goal']}" for head, rows in goals.items() for g in rows if not g["met"]]
-        table = "\n".join(
-            ["| head | goal | value | target | met |", "|---|---|---|---|---|"]
-            + [
-                f"| {head} | {g['goal']} | {g['value']:.4f} | {g['target']} | {'yes' if g['met'] else 'NO'} |"
-                for head, rows in goals.items()
-                for g in rows
-            ]
-        )
+        goals = {head: artifacts(platform).summary(head)["goals"] for head in config.heads}
+        missed = missed_goals(goals)
         return dg.AssetCheckResult(
             passed=not missed,
             severity=dg.AssetCheckSeverity.WARN,
             description=f"goals missed: {', '.join(missed)}" if missed else "every goal met",
-            metadata={"goals": dg.MetadataValue.md(table), "missed": dg.MetadataValue.int(len(missed))},
+            metadata={"goals": dg.MetadataValue.md(goals_table(goals)), "missed": dg.MetadataValue.int(len(missed))},
         )
 
     @dg.asset(
@@ -257,19 +173,15 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         description=f"The {name} model exported to ONNX (opset 15, plain probability tensors), one file per head.",
     )
     def onnx(platform: PlatformResource) -> dg.MaterializeResult:
+        store = artifacts(platform)
         sizes = {}
         for head in config.heads:
-            model_bytes = export_onnx(head_booster(platform, head), name=head)
-            (folder(platform, head) / "model.onnx").write_bytes(model_bytes)
+            model_bytes = export_onnx(store.booster(head), name=head)
+            store.write_onnx(head, model_bytes)
             sizes[head] = len(model_bytes)
         return dg.MaterializeResult(
             metadata={"bytes": dg.MetadataValue.int(sum(sizes.values())), "heads": dg.MetadataValue.json(sizes)}
         )
-
-    def head_parity(platform: PlatformResource, head: str, split) -> dict[str, float]:
-        feature_names = head_summary(platform, head)["feature_names"]
-        model_bytes = (folder(platform, head) / "model.onnx").read_bytes()
-        return check_parity(head_booster(platform, head), model_bytes, feature_matrix(split.test, feature_names))
 
     @dg.asset_check(
         asset=onnx,
@@ -279,14 +191,13 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         "the same top decile (and the same predicted class).",
     )
     def parity(platform: PlatformResource) -> dg.AssetCheckResult:
-        split = time_split(load_frame(platform), config)
-        results = {head: head_parity(platform, head, split) for head in config.heads}
-        worst = max(r["max_abs_diff"] for r in results.values())
+        test = test_rows(platform)
+        results = {head: artifacts(platform).parity(head, test) for head in config.heads}
         return dg.AssetCheckResult(
             passed=all(parity_passed(r, PARITY_FAIL_ABOVE) for r in results.values()),
             metadata={
                 "rows": dg.MetadataValue.int(int(next(iter(results.values()))["rows"])),
-                "max_abs_diff": dg.MetadataValue.float(worst),
+                "max_abs_diff": dg.MetadataValue.float(max(r["max_abs_diff"] for r in results.values())),
                 "top_decile_overlap": dg.MetadataValue.float(min(r["top_decile_overlap"] for r in results.values())),
                 "heads": dg.MetadataValue.json(results),
             },
@@ -301,67 +212,26 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         description=f"The {name} model in the BentoML model store, champion or challenger on the same holdout.",
     )
     def registered(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-        frame = load_frame(platform)
-        split = time_split(frame, config)
+        store, test, code_version = artifacts(platform), test_rows(platform), _code_version()
         decisions, tags = {}, {}
-        for head, label in config.heads.items():
-            summary = head_summary(platform, head)
-            feature_names = summary["feature_names"]
-            model_bytes = (folder(platform, head) / "model.onnx").read_bytes()
-            y = (
-                split.test[label].to_numpy()
-                if config.task == "binary"
-                else class_codes(split.test[label], config.classes)
+        for head in config.heads:
+            summary, model_bytes = store.summary(head), store.onnx_bytes(head)
+            parity_ok = parity_passed(store.parity(head, test), PARITY_FAIL_ABOVE)
+            decision = compare_with_champion(
+                config, head, model_bytes, summary["feature_names"], test, current_champion(head), parity_ok
             )
-            candidate = holdout_metric(
-                config, y, onnx_scores(onnx_session(model_bytes), feature_matrix(split.test, feature_names))
-            )
-            current_tag, current = champion_tag(head), None
-            if current_tag is not None:
-                champion_bytes, champion_meta, _ = load_champion(head)
-                champion_features = champion_meta.get("feature_names", [])
-                if champion_features and set(champion_features) <= set(split.test.columns):
-                    champion_scores = onnx_scores(
-                        onnx_session(champion_bytes), feature_matrix(split.test, champion_features)
-                    )
-                    current = holdout_metric(config, y, champion_scores)
-            parity_ok = parity_passed(head_parity(platform, head, split), PARITY_FAIL_ABOVE)
-            decision = decide(config.primary_metric, candidate, current, config.champion_margin, parity_ok, current_tag)
             tag, decision = register_candidate(
                 head,
                 model_bytes,
-                metadata={
-                    "model": name,
-                    "head": head,
-                    "label": label,
-                    "task": config.task,
-                    "classes": list(config.classes),
-                    "feature_service": config.feature_service,
-                    "feature_names": feature_names,
-                    "metrics": summary["metrics"],
-                    "oracle_gap": summary["oracle"],
-                    "goals": summary["goals"],
-                    "calibration": summary["calibration"],
-                    "onnx_test_" + config.primary_metric: candidate,
-                    "training_window": summary["split"],
-                    "data_fingerprint": summary["fingerprint"],
-                    "code_version": _code_version(),
-                },
+                metadata=registration_metadata(config, head, summary, decision, code_version),
                 decision=decision,
-                labels={"model": name, "feature_service": config.feature_service},
-                files={LIGHTGBM_FILE: (folder(platform, head) / LIGHTGBM_FILE).read_bytes()},
+                labels=registration_labels(config),
+                files={LIGHTGBM_FILE: store.booster_path(head).read_bytes()},
             )
             context.log.info(f"{tag}: {decision.stage} ({decision.reason})")
             decisions[head], tags[head] = decision.as_dict(), tag
-        table = "\n".join(
-            ["| head | tag | stage | candidate | champion | reason |", "|---|---|---|---|---|---|"]
-            + [
-                f"| {head} | {tags[head]} | {d['stage']} | {d['candidate']} | {d['champion']} | {d['reason']} |"
-                for head, d in decisions.items()
-            ]
-        )
         metadata: dict[str, object] = {
-            "decisions": dg.MetadataValue.md(table),
+            "decisions": dg.MetadataValue.md(decisions_table(decisions, tags)),
             "tags": dg.MetadataValue.json(tags),
         }
         if len(config.heads) == 1:
@@ -381,19 +251,12 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         ),
     )
     def point_in_time(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
-        frame = load_frame(platform)
-        labels = label_frame(marts.read(config.label_mart), config)
-        as_of = (frame[TIMESTAMP] - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-        late = int((frame["as_of_epoch"] > as_of).sum()) if "as_of_epoch" in frame else 0
-        twice = int(frame.duplicated([ENTITY_KEY, TIMESTAMP]).sum())
+        audit = point_in_time_audit(
+            artifacts(platform).read_training_set(), label_frame(marts.read(config.label_mart), config)
+        )
         return dg.AssetCheckResult(
-            passed=len(frame) == len(labels) and twice == 0 and late == 0,
-            metadata={
-                "rows": dg.MetadataValue.int(len(frame)),
-                "label_rows": dg.MetadataValue.int(len(labels)),
-                "duplicated": dg.MetadataValue.int(twice),
-                "features_after_as_of": dg.MetadataValue.int(late),
-            },
+            passed=bool(audit.pop("passed")),
+            metadata={key: dg.MetadataValue.int(int(value)) for key, value in audit.items()},
         )
 
     @dg.asset_check(

@@ -1,0 +1,94 @@
+"""The files a model leaves between its pipeline steps, in one folder per model config.
+
+    <folder>/training_set.parquet          the point-in-time training set
+    <folder>/<head>/summary.json           test metrics, oracle gap, goals, calibration, split, features
+    <folder>/<head>/model.txt              the LightGBM booster (the text the reason codes are built from)
+    <folder>/<head>/model.onnx             its ONNX export
+    <folder>/card/                         the model card and its plots
+
+Writes go to a temporary name first and are renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import lightgbm as lgb
+import pandas as pd
+
+from models.onnx_export import check_parity
+from models.registry import LIGHTGBM_FILE, ONNX_FILE
+from models.training import feature_matrix
+
+TRAINING_SET_FILE = "training_set.parquet"
+SUMMARY_FILE = "summary.json"
+CARD_FOLDER = "card"
+
+
+def _replace(path: Path, write) -> Path:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    write(tmp)
+    tmp.replace(path)
+    return path
+
+
+@dataclass(frozen=True)
+class ModelArtifacts:
+    """The artifact folder of one model (``<artifacts dir>/<model name>``)."""
+
+    folder: Path
+
+    @classmethod
+    def of(cls, artifacts_dir: Path, name: str) -> ModelArtifacts:
+        return cls(Path(artifacts_dir) / name)
+
+    def head_folder(self, head: str) -> Path:
+        path = self.folder / head
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def training_set_path(self) -> Path:
+        return self.folder / TRAINING_SET_FILE
+
+    @property
+    def card_folder(self) -> Path:
+        return self.folder / CARD_FOLDER
+
+    def write_training_set(self, frame: pd.DataFrame) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return _replace(self.training_set_path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+    def read_training_set(self) -> pd.DataFrame:
+        if not self.training_set_path.exists():
+            raise FileNotFoundError(f"no training set at {self.training_set_path}: materialize the training set first")
+        return pd.read_parquet(self.training_set_path)
+
+    def write_summary(self, head: str, summary: dict) -> Path:
+        path = self.head_folder(head) / SUMMARY_FILE
+        return _replace(path, lambda tmp: tmp.write_text(json.dumps(summary, indent=2, default=str)))
+
+    def summary(self, head: str) -> dict:
+        return json.loads((self.head_folder(head) / SUMMARY_FILE).read_text())
+
+    def write_booster(self, head: str, booster: lgb.Booster) -> Path:
+        return _replace(self.head_folder(head) / LIGHTGBM_FILE, lambda tmp: booster.save_model(str(tmp)))
+
+    def booster_path(self, head: str) -> Path:
+        return self.head_folder(head) / LIGHTGBM_FILE
+
+    def booster(self, head: str) -> lgb.Booster:
+        return lgb.Booster(model_file=str(self.booster_path(head)))
+
+    def write_onnx(self, head: str, model_bytes: bytes) -> Path:
+        return _replace(self.head_folder(head) / ONNX_FILE, lambda tmp: tmp.write_bytes(model_bytes))
+
+    def onnx_bytes(self, head: str) -> bytes:
+        return (self.head_folder(head) / ONNX_FILE).read_bytes()
+
+    def parity(self, head: str, test: pd.DataFrame) -> dict[str, float]:
+        """ONNX against LightGBM on the test rows, for the head's stored booster and export."""
+        feature_names = self.summary(head)["feature_names"]
+        return check_parity(self.booster(head), self.onnx_bytes(head), feature_matrix(test, feature_names))
