@@ -131,3 +131,29 @@ def test_ablation_table_lists_each_head_and_group_with_the_auc_it_adds():
     assert table[2] == "| intent_options | mentions_* (1) | 0.9000 | 0.8500 | +0.0500 |"
     assert len(table) == 3
     assert ablation_table({"churn": {"ablations": []}}) is None
+
+
+def test_model_asset_keys_follow_the_config_name():
+    """Keys come from the config: a renamed model gets renamed assets, and scoring's deps follow."""
+    from dataclasses import replace
+
+    import pytest
+
+    from orchestration.defs.models.keys import model_asset_key, registered_keys
+
+    renamed = replace(CHURN, name="attrition")
+    assets, checks = _keys(build_model_defs(renamed))
+    assert assets == {f"models/attrition_{part}" for part in ("training_set", "model", "onnx", "registered")}
+    assert ("models/attrition_training_set", "point_in_time", True) in checks
+    assert model_asset_key(renamed, "onnx") == dg.AssetKey(["models", "attrition_onnx"])
+    with pytest.raises(ValueError, match="unknown model step 'scores'"):
+        model_asset_key(CHURN, "scores")
+    built = {key for asset in defs.assets for key in asset.keys}
+    assert set(registered_keys()) <= built
+    assert [key.path[-1] for key in registered_keys()] == [f"{c.name}_registered" for c in active_configs()]
+
+
+def test_the_feature_service_check_asks_for_each_models_service():
+    from orchestration.defs.features.assets import MODEL_SERVICES
+
+    assert MODEL_SERVICES == tuple(config.feature_service for config in active_configs())

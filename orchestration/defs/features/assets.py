@@ -9,6 +9,7 @@ from dagster_dbt import get_asset_key_for_model
 from features.drift import PSI_MAJOR, PSI_MODERATE, feature_drift
 from features.store import apply_repo
 from features.views import BATCH_VIEWS, CLIENT_FEATURES_MART_COLUMNS, client_live_events, client_market
+from models.config import active_configs
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import FeastResource, MartsResource
@@ -16,7 +17,7 @@ from orchestration.retries import retry_when_transient
 
 SHARED_BY_DAY = ["as_of_epoch", *(field.name for field in client_market.schema)]
 
-MODEL_SERVICES = ("intent_v1", "tiering_v1", "churn_v1")
+MODEL_SERVICES = tuple(config.feature_service for config in active_configs())
 FEATURE_MARTS = [
     get_asset_key_for_model([warehouse_models], name)
     for name in ("mart_client_features", "mart_client_tags_wide", "mart_client_tiers", "mart_client_daily_events")
@@ -121,7 +122,7 @@ def feature_drift_check(marts: MartsResource) -> dg.AssetCheckResult:
     name="services_resolve",
     blocking=True,
     description=(
-        "The registry holds a feature service per model (intent_v1, tiering_v1, churn_v1), and every feature a "
+        f"The registry holds a feature service per model ({', '.join(MODEL_SERVICES)}), and every feature a "
         "service names is a feature of its view."
     ),
 )

@@ -35,6 +35,7 @@ from models.summaries import (
 )
 from models.training import label_frame, point_in_time_audit, time_split, training_frame
 from orchestration.defs.features.assets import feast_registry
+from orchestration.defs.models.keys import GROUP, model_asset_key
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from wealthpulse.settings import PROJECT_ROOT
@@ -108,9 +109,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         return time_split(artifacts(platform).read_training_set(), config).test
 
     @dg.asset(
-        key=["models", f"{name}_training_set"],
+        key=model_asset_key(config, "training_set"),
         deps=[feast_registry, labels_key],
-        group_name="models",
+        group_name=GROUP,
         kinds={"feast", "parquet"},
         owners=["team:data-science"],
         description=f"Point-in-time training set: {config.label_mart} joined with {config.feature_service} "
@@ -126,9 +127,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         return dg.MaterializeResult(metadata=training_set_metadata(training_set_summary(frame, config), path))
 
     @dg.asset(
-        key=["models", f"{name}_model"],
+        key=model_asset_key(config, "model"),
         deps=[training_set],
-        group_name="models",
+        group_name=GROUP,
         kinds={"lightgbm"},
         owners=["team:data-science"],
         description=f"LightGBM {name} model ({len(config.heads)} head(s), {config.task}), early-stopped and "
@@ -165,9 +166,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         )
 
     @dg.asset(
-        key=["models", f"{name}_onnx"],
+        key=model_asset_key(config, "onnx"),
         deps=[model],
-        group_name="models",
+        group_name=GROUP,
         kinds={"onnx"},
         owners=["team:data-science"],
         description=f"The {name} model exported to ONNX (opset 15, plain probability tensors), one file per head.",
@@ -204,9 +205,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         )
 
     @dg.asset(
-        key=["models", f"{name}_registered"],
+        key=model_asset_key(config, "registered"),
         deps=[onnx],
-        group_name="models",
+        group_name=GROUP,
         kinds={"bentoml"},
         owners=["team:data-science"],
         description=f"The {name} model in the BentoML model store, champion or challenger on the same holdout.",
