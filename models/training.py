@@ -18,6 +18,8 @@ from models.onnx_export import snap_thresholds_to_float32
 ENTITY_KEY = "client_id"
 TIMESTAMP = "event_timestamp"
 AS_OF = "as_of_date"
+# The time of the feature row each training row was joined with: what the point-in-time audit checks.
+FEATURE_TIME = "as_of_epoch"
 # Label rows per Feast point-in-time read. One read of 2,036,700 rows (intent at 50,000 clients x a
 # year of weekly as-of dates) outgrew 24 GB in Feast's DuckDB join; whole as-of dates at a time, up
 # to this many rows, keep the memory of a read bounded. Each row's join is its own, so the pieces
@@ -217,15 +219,26 @@ def ablation(
     }
 
 
-def point_in_time_audit(frame: pd.DataFrame, labels: pd.DataFrame) -> dict[str, int | bool]:
+def point_in_time_audit(frame: pd.DataFrame, labels: pd.DataFrame) -> dict[str, object]:
     """Whether a training set is what the point-in-time read promises: one row per label row, no
     (client, as-of) twice, and every row's features taken at or before its as-of time (the feature
-    row's ``as_of_epoch``)."""
-    as_of = (frame[TIMESTAMP] - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-    late = int((frame["as_of_epoch"] > as_of).sum()) if "as_of_epoch" in frame else 0
-    twice = int(frame.duplicated([ENTITY_KEY, TIMESTAMP]).sum())
+    row's ``as_of_epoch``). Fails closed: a frame without the columns it is judged on fails, naming them."""
+    missing = [column for column in (ENTITY_KEY, TIMESTAMP, FEATURE_TIME) if column not in frame.columns]
+    problems = [f"training set lacks column {column!r}" for column in missing]
+    late = twice = 0
+    if not missing:
+        as_of = (pd.to_datetime(frame[TIMESTAMP], utc=True) - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        late = int((frame[FEATURE_TIME] > as_of).sum())
+        twice = int(frame.duplicated([ENTITY_KEY, TIMESTAMP]).sum())
+    if len(frame) != len(labels):
+        problems.append(f"{len(frame)} rows for {len(labels)} label rows")
+    if twice:
+        problems.append(f"{twice} (client, as-of) rows twice")
+    if late:
+        problems.append(f"{late} rows with features taken after their as-of time")
     return {
-        "passed": len(frame) == len(labels) and twice == 0 and late == 0,
+        "passed": not problems,
+        "problems": problems,
         "rows": len(frame),
         "label_rows": len(labels),
         "duplicated": twice,

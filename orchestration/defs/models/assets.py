@@ -248,16 +248,19 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         blocking=True,
         description=(
             f"One row per label row of {config.label_mart}, no (client, as-of) twice, and every row's features "
-            "taken at or before its as-of time (the feature row's as_of_epoch)."
+            "taken at or before its as-of time (the feature row's as_of_epoch). A training set without "
+            "those columns fails."
         ),
     )
     def point_in_time(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
         audit = point_in_time_audit(
             artifacts(platform).read_training_set(), label_frame(marts.read(config.label_mart), config)
         )
+        counts = ("rows", "label_rows", "duplicated", "features_after_as_of")
         return dg.AssetCheckResult(
-            passed=bool(audit.pop("passed")),
-            metadata={key: dg.MetadataValue.int(int(value)) for key, value in audit.items()},
+            passed=bool(audit["passed"]),
+            description="; ".join(audit["problems"]) or None,
+            metadata={key: dg.MetadataValue.int(int(audit[key])) for key in counts},
         )
 
     @dg.asset_check(
