@@ -4,7 +4,7 @@ vs LightGBM prediction speed, and batch scoring throughput of every champion tog
     WEALTHPULSE_HOME=... uv run --frozen python -m benchmarks.models [--json out.json]
 
 Reads what ``wealthpulse run`` left in the state directory: each head's ``summary.json`` under
-``artifacts/`` (test metrics, oracle gap, ablation, training time), the champions in the BentoML model
+``artifacts/`` (test metrics, oracle gap, training time), the champions in the BentoML model
 store (ONNX bytes and the LightGBM text they were exported from), and the latest day's features
 through Feast's offline store (the same read the lead list makes). A head whose summary lacks its
 training time (states made before it was recorded) is retrained once from its training set.
@@ -49,7 +49,7 @@ def _median_seconds(call, repeats: int) -> float:
 
 
 def quality_and_training(home: Path) -> list[dict[str, object]]:
-    """Per head: test metrics beside the oracle's, the ablation, and the training time."""
+    """Per head: test metrics beside the oracle's and the training time."""
     rows = []
     for config in active_configs():
         folder = home / "artifacts" / config.name
@@ -72,7 +72,6 @@ def quality_and_training(home: Path) -> list[dict[str, object]]:
                     "train_seconds": float(seconds),
                     "metrics": metrics,
                     "oracle": oracle,
-                    "ablations": summary.get("ablations", []),
                 }
             )
     return rows
@@ -166,14 +165,6 @@ def quality_tables(quality: list[dict]) -> list[str]:
 
 def markdown(quality: list[dict], speed: list[dict], batch: dict[str, float], feature_seconds: float) -> str:
     lines = quality_tables(quality)
-    ablations = [(row["head"], a) for row in quality for a in row["ablations"]]
-    if ablations:
-        lines += ["", "| head | without | AUC with | AUC without | AUC added |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {head} | {a['prefix']}* ({len(a['dropped'])}) | {a['auc_with']:.4f} | {a['auc_without']:.4f} "
-            f"| {a['auc_drop']:+.4f} |"
-            for head, a in ablations
-        ]
     lines += ["", "| model | rows | ONNX Runtime ms | LightGBM ms | speed-up |", "|---|---|---|---|---|"]
     lines += [
         f"| {r['model']} | {r['rows']:,} | {r['onnx_ms']:.3f} | {r['lightgbm_ms']:.3f} "

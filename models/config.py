@@ -87,7 +87,8 @@ class ModelConfig:
     primary_metric: str = "auc"
     champion_margin: float = 0.002
     goals: Goals = field(default_factory=Goals)
-    # Feature-name prefixes whose value an ablation measures (retrain without them).
+    # Feature-name prefixes whose value the ablation benchmark measures (benchmarks/ablation.py retrains
+    # without them); an experiment, not part of the nightly training.
     ablation_prefixes: tuple[str, ...] = ()
     enabled: bool = True
 

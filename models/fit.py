@@ -18,7 +18,7 @@ from models.cards import CardInputs
 from models.config import ModelConfig
 from models.evaluation import class_codes, evaluate
 from models.registry import frame_fingerprint
-from models.training import Split, ablation, feature_matrix, fit_head, predict, time_split
+from models.training import Split, feature_matrix, fit_head, predict, time_split
 
 
 @dataclass
@@ -73,16 +73,9 @@ def fit_one_head(
     train_seconds = time.perf_counter() - started
     scores = predict(booster, feature_matrix(split.test, feature_names))
     graded = evaluate(config, head, split.test, scores, oracle)
-    # What a feature group (e.g. transcript mentions) adds: retrain without it.
-    ablations = [
-        ablation(split, feature_names, config, prefix, label, auc_with=graded["metrics"]["auc"])
-        for prefix in config.ablation_prefixes
-        if config.task == "binary" and any(f.startswith(prefix) for f in feature_names)
-    ]
     summary = {
         **graded,
         "calibration": calibration,
-        "ablations": ablations,
         "split": split.describe(),
         "feature_names": list(feature_names),
         "trees": booster.num_trees(),

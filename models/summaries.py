@@ -46,19 +46,6 @@ def goals_table(goals: dict[str, list[dict]]) -> str:
     )
 
 
-def ablation_table(heads: dict[str, dict]) -> str | None:
-    """Markdown: per head and dropped feature group, the test AUC with and without it."""
-    rows = [
-        f"| {head} | {a['prefix']}* ({len(a['dropped'])}) | {a['auc_with']:.4f} | {a['auc_without']:.4f} "
-        f"| {a['auc_drop']:+.4f} |"
-        for head, summary in heads.items()
-        for a in summary.get("ablations", [])
-    ]
-    if not rows:
-        return None
-    return "\n".join(["| head | without | AUC with | AUC without | AUC added |", "|---|---|---|---|---|", *rows])
-
-
 def decisions_table(decisions: dict[str, dict], tags: dict[str, str]) -> str:
     """Markdown: per head, the registered tag, its stage and the figures it was decided on."""
     return "\n".join(

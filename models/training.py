@@ -12,7 +12,6 @@ from feast import FeatureStore
 from features.store import with_request_time
 from models.calibration import calibrate
 from models.config import ModelConfig
-from models.evaluation import binary_metrics
 from models.onnx_export import snap_thresholds_to_float32
 
 ENTITY_KEY = "client_id"
@@ -183,40 +182,6 @@ def fit_head(
 def predict(booster: lgb.Booster, features: np.ndarray) -> np.ndarray:
     """P(positive) per row for binary models, class probabilities (rows x K) for multiclass."""
     return booster.predict(np.asarray(features, dtype=np.float32))
-
-
-def ablation(
-    split: Split,
-    feature_names: list[str],
-    config: ModelConfig,
-    prefix: str,
-    label: str | None = None,
-    auc_with: float | None = None,
-) -> dict[str, object]:
-    """Retrain a binary head without the features whose names start with ``prefix``; test AUC both ways.
-
-    ``auc_with``: the full model's test AUC when already known (calibration does not change it),
-    which saves retraining the full model.
-    """
-    if config.task != "binary":
-        raise ValueError("ablation compares AUC: binary heads only")
-    label = label or config.label
-    dropped = [name for name in feature_names if name.startswith(prefix)]
-    if not dropped:
-        raise ValueError(f"no feature starts with {prefix!r}")
-    kept = [name for name in feature_names if name not in dropped]
-    y = split.test[label].to_numpy()
-    if auc_with is None:
-        full = train(split, feature_names, config, label)
-        auc_with = binary_metrics(y, predict(full, feature_matrix(split.test, feature_names)))["auc"]
-    without = binary_metrics(y, predict(train(split, kept, config, label), feature_matrix(split.test, kept)))["auc"]
-    return {
-        "prefix": prefix,
-        "dropped": dropped,
-        "auc_with": float(auc_with),
-        "auc_without": float(without),
-        "auc_drop": float(auc_with - without),
-    }
 
 
 def point_in_time_audit(frame: pd.DataFrame, labels: pd.DataFrame) -> dict[str, object]:

@@ -110,29 +110,6 @@ def test_a_corrupted_export_fails_the_parity_check_and_is_not_registered(tmp_pat
     assert champion_tag("churn") == champion_before
 
 
-def test_ablation_table_lists_each_head_and_group_with_the_auc_it_adds():
-    from models.summaries import ablation_table
-
-    heads = {
-        "intent_options": {
-            "ablations": [
-                {
-                    "prefix": "mentions_",
-                    "dropped": ["mentions_options_7d"],
-                    "auc_with": 0.9,
-                    "auc_without": 0.85,
-                    "auc_drop": 0.05,
-                }
-            ]
-        },
-        "intent_advisory": {"ablations": []},
-    }
-    table = ablation_table(heads).splitlines()
-    assert table[2] == "| intent_options | mentions_* (1) | 0.9000 | 0.8500 | +0.0500 |"
-    assert len(table) == 3
-    assert ablation_table({"churn": {"ablations": []}}) is None
-
-
 def test_model_asset_keys_follow_the_config_name():
     """Keys come from the config: a renamed model gets renamed assets, and scoring's deps follow."""
     from dataclasses import replace

@@ -1,4 +1,4 @@
-"""Metrics, ECE, the oracle gap on a synthetic oracle, goals and the ablation helper."""
+"""Metrics, ECE, the oracle gap on a synthetic oracle and goals."""
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from models.evaluation import (
     move_recalls,
     oracle_gap_multiclass,
 )
-from models.training import ablation, feature_matrix, label_frame, predict, time_split, train
+from models.training import feature_matrix, label_frame, predict, time_split, train
 from tests.models.synthetic import FEATURES, TIERS, binary_frame
 
 
@@ -91,12 +91,3 @@ def test_label_frame_renames_and_checks_columns():
     assert list(frame["client_id"]) == ["a", "b"]
     with pytest.raises(ValueError, match="need_options_30d"):
         label_frame(mart, INTENT)
-
-
-def test_ablation_reports_the_auc_a_feature_group_adds():
-    split = time_split(binary_frame(), CHURN)
-    result = ablation(split, FEATURES, CHURN, "mentions_")
-    assert result["dropped"] == ["mentions_margin_30d"]
-    assert result["auc_drop"] > 0.005
-    with pytest.raises(ValueError, match="no feature"):
-        ablation(split, FEATURES, CHURN, "transcript_")

@@ -26,7 +26,6 @@ from models.fit import ModelFit, fit_model
 from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
 from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
 from models.summaries import (
-    ablation_table,
     decisions_table,
     goals_table,
     missed_goals,
@@ -84,9 +83,6 @@ def model_metadata(fitted: ModelFit, card_paths: dict[str, Path]) -> dict[str, o
         "trees": dg.MetadataValue.int(fitted.trees),
         "train_seconds": dg.MetadataValue.float(fitted.train_seconds),
     }
-    ablations = ablation_table({head: h.summary for head, h in fitted.heads.items()})
-    if ablations:
-        metadata["ablations"] = dg.MetadataValue.md(ablations)
     if len(fitted.heads) == 1:
         only = next(iter(fitted.heads.values()))
         for key, value in only.summary["metrics"].items():
