@@ -1,7 +1,8 @@
 """Model cards: one self-contained HTML page per model (plots embedded as PNG) and a markdown summary.
 
-Plots are drawn with matplotlib's Agg backend (no display) and also written as PNG files, so an
-orchestrator can link them from asset metadata.
+Plots are drawn with matplotlib's Agg backend (no display) and also written as PNG files. For places
+that show markdown (an orchestrator's asset metadata), ``plots_markdown`` embeds small copies of the
+main plots as PNG data URIs: scaled down and reduced to a small palette, a few kilobytes each.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from PIL import Image  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
 from models.evaluation import calibration_bins, confusion, top_label  # noqa: E402
@@ -132,6 +134,41 @@ def card_plots(inputs: CardInputs) -> dict[str, bytes]:
     return plots
 
 
+# What a markdown view shows per head (the model card has every plot).
+MARKDOWN_PLOTS = ("roc", "lift", "calibration", "confusion", "importance")
+THUMBNAIL_SCALE = 0.6
+THUMBNAIL_COLORS = 64
+
+
+def thumbnail_png(png: bytes, scale: float = THUMBNAIL_SCALE, colors: int = THUMBNAIL_COLORS) -> bytes:
+    """A smaller copy of a plot: scaled down and reduced to a palette of ``colors`` colors."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    small = image.resize(size, Image.Resampling.LANCZOS).quantize(colors=colors)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _base64(png: bytes) -> str:
+    return base64.b64encode(png).decode()
+
+
+def plots_markdown(
+    cards: list[CardInputs], plots: list[dict[str, bytes]], names: tuple[str, ...] = MARKDOWN_PLOTS
+) -> str:
+    """Markdown with each head's main plots embedded as PNG data URIs (thumbnails), a heading per head."""
+    sections = []
+    for inputs, head_plots in zip(cards, plots, strict=True):
+        images = [
+            f"![{inputs.name} {name}](data:image/png;base64,{_base64(thumbnail_png(head_plots[name]))})"
+            for name in names
+            if name in head_plots
+        ]
+        sections.append("\n".join([f"#### {inputs.name}", "", " ".join(images)]))
+    return "\n\n".join(sections)
+
+
 def _table(rows: dict[str, object]) -> str:
     cells = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(_fmt(v))}</td></tr>" for k, v in rows.items())
     return f"<table>{cells}</table>"
@@ -192,10 +229,13 @@ def card_html(cards: list[CardInputs], plots: list[dict[str, bytes]], title: str
     )
 
 
-def write_model_card(folder: Path, cards: list[CardInputs], title: str) -> dict[str, Path]:
-    """Write ``model_card.html`` and every plot as ``<head>_<plot>.png``; returns name -> path."""
+def write_model_card(
+    folder: Path, cards: list[CardInputs], title: str, plots: list[dict[str, bytes]] | None = None
+) -> dict[str, Path]:
+    """Write ``model_card.html`` and every plot as ``<head>_<plot>.png``; returns name -> path.
+    ``plots``: each head's ``card_plots`` when already drawn."""
     folder.mkdir(parents=True, exist_ok=True)
-    plots = [card_plots(inputs) for inputs in cards]
+    plots = plots if plots is not None else [card_plots(inputs) for inputs in cards]
     paths: dict[str, Path] = {}
     for inputs, head_plots in zip(cards, plots, strict=True):
         for name, png in head_plots.items():

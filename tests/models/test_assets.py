@@ -82,6 +82,10 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     summary = json.loads((folder / "churn" / "summary.json").read_text())
     assert summary["oracle"]["oracle_rows"] > 0
     assert (folder / "card" / "model_card.html").exists()
+    # The UI shows the plots themselves: embedded in the model asset's markdown, not only as paths.
+    model_metadata = result.asset_materializations_for_node("models__churn_model")[0].metadata
+    assert model_metadata["plot_images"].value.count("](data:image/png;base64,") == 4
+    assert "churn_roc" in model_metadata["plots"].value
     metadata = result.asset_materializations_for_node("models__churn_registered")[0].metadata
     assert metadata["stage"].value == "champion"
     assert champion_tag("churn") == metadata["tag"].value

@@ -57,3 +57,35 @@ def test_markdown_summary_and_lift():
     assert "| auc | 0.8000 |" in text and "| ece | 0.0100 | <= 0.02 | yes |" in text
     lift = lift_by_decile(np.r_[np.ones(10), np.zeros(90)], np.linspace(1, 0, 100))
     assert lift[1] == 10.0 and lift[10] == 0.0
+
+
+def test_plots_markdown_embeds_small_copies_of_the_main_plots():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from models.cards import card_plots, plots_markdown
+
+    cards = [_binary_inputs(), _tier_inputs()]
+    plots = [card_plots(card) for card in cards]
+    text = plots_markdown(cards, plots)
+    assert text.splitlines()[0] == "#### churn" and "#### tiering" in text
+    images = re.findall(r"!\[(\w+) (\w+)\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert [(head, plot) for head, plot, _ in images] == [
+        ("churn", "roc"),
+        ("churn", "lift"),
+        ("churn", "calibration"),
+        ("churn", "importance"),
+        ("tiering", "calibration"),
+        ("tiering", "confusion"),
+        ("tiering", "importance"),
+    ]
+    for head, plot, data in images:
+        small = Image.open(io.BytesIO(base64.b64decode(data)))
+        full = Image.open(io.BytesIO(plots[0 if head == "churn" else 1][plot]))
+        # A thumbnail: smaller than the card's plot, a few kilobytes.
+        assert small.width < full.width and small.height < full.height
+        assert len(data) < 16_000
+    # The precision-recall curve stays in the model card only.
+    assert "churn pr" not in text

@@ -19,7 +19,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from features.store import service_features
 from models.artifacts import ModelArtifacts
-from models.cards import card_markdown, write_model_card
+from models.cards import card_markdown, card_plots, plots_markdown, write_model_card
 from models.champion import compare_with_champion, registration_labels, registration_metadata
 from models.config import ModelConfig, active_configs
 from models.fit import ModelFit, fit_model
@@ -72,9 +72,12 @@ def training_set_metadata(summary: dict[str, object], path: Path) -> dict[str, o
     return metadata
 
 
-def model_metadata(fitted: ModelFit, card_paths: dict[str, Path]) -> dict[str, object]:
-    """What the model asset shows: the card summary, its plots, the split, and for a one-head model
-    its test metrics and oracle figures."""
+def model_metadata(
+    fitted: ModelFit, card_paths: dict[str, Path], plots: list[dict[str, bytes]] | None = None
+) -> dict[str, object]:
+    """What the model asset shows: the card summary, its plots (embedded in markdown, so the UI shows
+    the pictures, and as file paths), the split, and for a one-head model its test metrics and oracle
+    figures."""
     metadata: dict[str, object] = {
         "summary": dg.MetadataValue.md("\n\n".join(card_markdown(card) for card in fitted.cards)),
         "model_card": dg.MetadataValue.path(str(card_paths["html"])),
@@ -83,6 +86,8 @@ def model_metadata(fitted: ModelFit, card_paths: dict[str, Path]) -> dict[str, o
         "trees": dg.MetadataValue.int(fitted.trees),
         "train_seconds": dg.MetadataValue.float(fitted.train_seconds),
     }
+    if plots is not None:
+        metadata["plot_images"] = dg.MetadataValue.md(plots_markdown(fitted.cards, plots))
     if len(fitted.heads) == 1:
         only = next(iter(fitted.heads.values()))
         for key, value in only.summary["metrics"].items():
@@ -140,8 +145,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             store.write_summary(head, head_fit.summary)
             metric = head_fit.summary["metrics"][config.primary_metric]
             context.log.info(f"{head}: {config.primary_metric} {metric:.4f}")
-        card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}")
-        return dg.MaterializeResult(metadata=model_metadata(fitted, card_paths))
+        plots = [card_plots(card) for card in fitted.cards]
+        card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}", plots)
+        return dg.MaterializeResult(metadata=model_metadata(fitted, card_paths, plots))
 
     @dg.asset_check(
         asset=model,
