@@ -110,10 +110,12 @@ def test_leads_endpoint_reads_the_daily_list(client, auth, serving_state):
     lead.update(
         lead_id="L1",
         lead_date=day,
+        opened_on=day,
         client_id="C0000001",
         need="fixed_income",
         probability=0.4,
         expected_value=320.0,
+        expected_conversion=0.3,
         value_tier="T3",
         advisor_id="A0001",
         assignment="advisor",
@@ -251,6 +253,10 @@ def test_openapi_documents_auth_errors_and_fields(client):
     assert {"200", "401", "415", "422"} <= set(operation["responses"]) and "400" not in operation["responses"]
     assert "Churn in 60 days" in operation["description"]
     assert "security" not in spec["paths"]["/readyz"]["get"]
+    # The mounted lead list is documented with the rest, every parameter of it.
+    leads = spec["paths"]["/leads"]["get"]
+    assert {p["name"] for p in leads["parameters"]} == {"advisor_id", "date", "assignment", "limit", "offset"}
+    assert leads["security"] == [{"bearerKey": []}]
     assert "Authorization: Bearer" in spec["info"]["description"]
     text = str(spec)
     assert "IODescriptor" not in text
