@@ -7,7 +7,6 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from models.training import TIMESTAMP, training_frame
 from orchestration.defs.serving.day_tables import LEADS, day_keys_in_table, replace_day
 from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
 from orchestration.defs.serving.lead_report import backtest_png, markdown_with_png
@@ -16,11 +15,11 @@ from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import intent_of, intent_scores
+from serving.batch import intent_of
+from serving.contact_scores import score_contacts
 from serving.lead_feedback import backtest, choose_thresholds, conversion_by_decile, need_deciles
 from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL
 from serving.leads import build_leads, campaign_exclusions, day_figures, suitability_breaches
-from serving.served_models import INTENT_HEADS, load_served
 
 MARTS = [
     get_asset_key_for_model([warehouse_models], name)
@@ -222,27 +221,6 @@ def lead_table_reconciles(
             "extra_in_table": dg.MetadataValue.int(len(extra)),
         },
     )
-
-
-def score_contacts(store, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Each campaign contact with its need's intent score from the features known the day before it
-    (point in time), by today's intent champions."""
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    contacts = outcomes.assign(
-        **{TIMESTAMP: pd.to_datetime(outcomes["contacted_on"]).dt.tz_localize("UTC") - pd.Timedelta(days=1)}
-    )
-    features = training_frame(store, "intent_v1", contacts[["client_id", TIMESTAMP]].drop_duplicates())
-    features[TIMESTAMP] = pd.to_datetime(features[TIMESTAMP], utc=True)
-    scores = pd.concat(
-        [
-            intent_scores(features, {name: model}).assign(**{TIMESTAMP: features[TIMESTAMP].to_numpy()})
-            for name, model in heads.items()
-        ],
-        ignore_index=True,
-    )
-    columns = ["client_id", "need", "contacted_on", "is_converted", TIMESTAMP]
-    scored = contacts[columns].merge(scores, on=["client_id", "need", TIMESTAMP], how="inner", validate="many_to_one")
-    return scored.drop(columns=TIMESTAMP)
 
 
 @dg.asset(
