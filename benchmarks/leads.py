@@ -47,11 +47,26 @@ def scored_contacts(settings) -> pd.DataFrame:
 
 
 def newest_scores(settings) -> tuple[datetime.date, pd.DataFrame]:
+    """The newest as-of day's intent scores: its batch scores, or, before the batch has run, the intent
+    champions over that day's point-in-time features (what the batch computes for the intent columns)."""
     files = sorted((settings.home / "scores").glob("dt=*/scores.parquet"))
-    if not files:
-        raise SystemExit("no batch scores in this state: run `wealthpulse run` first")
-    day = datetime.date.fromisoformat(files[-1].parent.name.removeprefix("dt="))
-    return day, intent_of(pd.read_parquet(files[-1]))
+    if files:
+        day = datetime.date.fromisoformat(files[-1].parent.name.removeprefix("dt="))
+        return day, intent_of(pd.read_parquet(files[-1]))
+    from features.store import open_store
+    from models.training import TIMESTAMP, training_frame
+    from serving.batch import intent_scores
+    from serving.contact_scores import INTENT_SERVICE
+    from serving.served_models import INTENT_HEADS, load_served
+
+    suitability = pd.read_parquet(
+        settings.marts_dir / "client_suitability.parquet", columns=["client_id", "as_of_date"]
+    )
+    as_of = pd.to_datetime(suitability["as_of_date"]).dt.date
+    day = max(as_of)
+    entity = suitability.loc[as_of == day, ["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
+    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
+    return day, intent_scores(training_frame(open_store(), INTENT_SERVICE, entity), heads)
 
 
 def threshold_table(scored: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:
