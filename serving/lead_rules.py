@@ -11,9 +11,10 @@
   score decile and every decile above it, for that decile's lowest score to be the need's threshold
   (`serving.lead_feedback.choose_thresholds`).
 - thresholds: per need, the lowest intent probability that makes a lead. The defaults are what
-  `choose_thresholds` picks at min_lift 2 from the campaign outcomes of the `small` preset
-  (`python -m benchmarks.leads`; figures in benchmarks/README.md); the `serving/lead_conversion` asset
-  shows what the current feedback would pick, beside these.
+  `choose_thresholds` picks at min_lift 2 from the 7,933 campaign contacts of the `small` preset
+  (10,000 clients, seed 7; measured 2026-12-05 with `python -m benchmarks.leads`, figures in
+  benchmarks/README.md; on every need only the top decile of the contacts' scores passes); the
+  `serving/lead_conversion` asset shows what the current feedback would pick, beside these.
 - contact_conversion: per need, the share of past campaign contacts at or above the threshold that
   converted (same measurement): a lead's expected conversion if it is worked.
 """
@@ -39,22 +40,22 @@ class LeadRules:
     min_lift: float = 2.0
     thresholds: dict[str, float] = field(
         default_factory=lambda: {
-            "equity_fund": 0.02,
-            "fixed_income": 0.02,
-            "margin_financing": 0.02,
-            "options": 0.02,
-            "advisory": 0.02,
-            "transfer_in": 0.02,
+            "equity_fund": 0.1192,
+            "fixed_income": 0.1051,
+            "margin_financing": 0.0468,
+            "options": 0.0134,
+            "advisory": 0.0413,
+            "transfer_in": 0.0670,
         }
     )
     contact_conversion: dict[str, float] = field(
         default_factory=lambda: {
-            "equity_fund": 0.1,
-            "fixed_income": 0.1,
-            "margin_financing": 0.1,
-            "options": 0.1,
-            "advisory": 0.1,
-            "transfer_in": 0.1,
+            "equity_fund": 0.1269,
+            "fixed_income": 0.1221,
+            "margin_financing": 0.0809,
+            "options": 0.1618,
+            "advisory": 0.1088,
+            "transfer_in": 0.1696,
         }
     )
     need_value: dict[str, float] = field(
