@@ -2,6 +2,8 @@ import uuid
 
 import dagster as dg
 
+from landing.partitions import COMPLETE_DAY_TABLES as DAILY_TABLES
+from landing.partitions import landed_days, newest_partition
 from orchestration.advice import ADVICE
 from orchestration.definitions import defs
 from orchestration.defs.automation.definitions import (
@@ -9,7 +11,6 @@ from orchestration.defs.automation.definitions import (
     new_landing_partition,
     what_to_do_on_failure,
 )
-from orchestration.defs.automation.landing_partitions import DAILY_TABLES, landed_days, newest_partition
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 

@@ -8,8 +8,8 @@ The chain: the `nightly_export` schedule runs `brokerage_export` (one more simul
 
 import dagster as dg
 
+from landing.partitions import landed_days
 from orchestration.advice import GENERIC, advice_for
-from orchestration.defs.automation.landing_partitions import landed_days
 from orchestration.defs.landing.assets import brokerage_export
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, newest_day, partition_range
 from orchestration.resources import PlatformResource

@@ -2,7 +2,7 @@
 
 The oracle (ground truth) is written to ``<home>/oracle/`` beside the landing folder: it is
 for evaluating models only, never read by features or training. Rows failing a contract go to
-``<home>/quarantine/`` (see ``quarantine.py`` for what blocks and what is quarantined).
+``<home>/quarantine/`` (see ``landing.quarantine`` for what blocks and what is quarantined).
 """
 
 import time
@@ -12,8 +12,8 @@ import dagster as dg
 import pyarrow.parquet as pq
 from pydantic import Field
 
-from orchestration.defs.automation.landing_partitions import landed_days
-from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
+from landing.partitions import landed_days
+from landing.quarantine import accepted_keys, check_table, write_quarantine
 from orchestration.partitions import LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 from simulator import PRESETS, TABLES, next_day, simulate_to_disk

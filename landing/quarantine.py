@@ -26,9 +26,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.defs.landing.contracts import PRIMARY_KEYS, validate_table
-from simulator.landing import PARTITION_RULE
-from simulator.schema import SCHEMAS
+from landing.contracts import PRIMARY_KEYS, validate_table
+from landing.partitions import PARTITION_RULE
+from landing.schema import SCHEMAS
 
 KEYS_DIR = "_quarantined_keys"
 EARLIEST = pd.Timestamp("1990-01-01")

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.defs.landing.quarantine import KEYS_DIR, TableCheck, accepted_keys, check_table, write_quarantine
+from landing.quarantine import KEYS_DIR, TableCheck, accepted_keys, check_table, write_quarantine
 from simulator import TABLES, simulate_to_disk
 from simulator.faults import FAULT_TARGETS, inject_faults
 

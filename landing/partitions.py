@@ -1,12 +1,34 @@
-"""What the landing folder holds: its days, and the newest daily partition across the daily tables."""
+"""The partition rule of the landing zone: which export day a row belongs to, and which days have landed.
+
+Layout: ``<landing>/<table>/dt=YYYY-MM-DD/*.parquet``; ``dt`` is the export day and lives only in the
+folder name.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+# How each table's rows map to their export day (column, kind): "date" = that date,
+# "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
+# window were all exported on its first day (no column: every row on the first day).
+PARTITION_RULE: dict[str, tuple[str | None, str]] = {
+    "clients": ("opened_at", "from_start"),
+    "risk_assessments": ("assessed_at", "from_start"),
+    "products": (None, "from_start"),
+    "asset_snapshots": ("snapshot_date", "date"),
+    "trades": ("traded_at", "timestamp"),
+    "app_events": ("event_at", "timestamp"),
+    "bank_transfers": ("transferred_at", "timestamp"),
+    "product_orders": ("ordered_at", "timestamp"),
+    "service_interactions": ("occurred_at", "timestamp"),
+    "campaigns": ("start_date", "from_start"),
+    "campaign_contacts": ("contacted_at", "timestamp"),
+    "do_not_contact": ("flagged_at", "from_start"),
+}
+
 # The tables that land every day. Trades land on trading days only: a weekend has none, so they cannot
 # tell whether a day is complete (counting them held every weekend back, and with it the online store).
-DAILY_TABLES = ("asset_snapshots", "app_events")
+COMPLETE_DAY_TABLES = ("asset_snapshots", "app_events")
 # Every day the brokerage is open for its clients has end-of-day holdings, weekends included.
 CALENDAR_TABLE = "asset_snapshots"
 
@@ -19,7 +41,7 @@ def _days(landing_dir: Path, table: str) -> list[str]:
 def newest_partition(landing_dir: Path) -> str | None:
     """The latest `dt=YYYY-MM-DD` present in every daily table, or None when there is none yet."""
     per_table = []
-    for table in DAILY_TABLES:
+    for table in COMPLETE_DAY_TABLES:
         dates = _days(landing_dir, table)
         if not dates:
             return None
