@@ -54,3 +54,30 @@ def landed_days(landing_dir: Path) -> list[str]:
     """Every landed day, oldest first: the calendar table's days up to the newest complete one."""
     newest = newest_partition(landing_dir)
     return [day for day in _days(landing_dir, CALENDAR_TABLE) if newest is not None and day <= newest]
+
+
+def waiting_days(landing_dir: Path) -> dict[str, list[str]]:
+    """Days after the newest complete one that some daily table has landed, with the tables still missing
+    them: a day waits until every one of ``COMPLETE_DAY_TABLES`` has its folder."""
+    present = {table: set(_days(landing_dir, table)) for table in COMPLETE_DAY_TABLES}
+    newest = newest_partition(landing_dir) or ""
+    days = sorted(set().union(*present.values()))
+    return {
+        day: [table for table in COMPLETE_DAY_TABLES if day not in present[table]]
+        for day in days
+        if day > newest and any(day not in present[table] for table in COMPLETE_DAY_TABLES)
+    }
+
+
+def waiting_message(landing_dir: Path) -> str | None:
+    """What to do about the days held back because a daily table has not landed them."""
+    waiting = waiting_days(landing_dir)
+    if not waiting:
+        return None
+    lines = [
+        f"landing day {day} is held back: {', '.join(f'{t}/dt={day}/' for t in missing)} has not landed "
+        f"(the other tables of the day wait in landing). Export the missing table for {day} (a parquet file "
+        "with the contract's columns and no rows on a day without any); the day is built once it lands."
+        for day, missing in waiting.items()
+    ]
+    return "\n".join(lines)
