@@ -247,12 +247,13 @@ NIGHT = textwrap.dedent(
     import json, sys
     import dagster as dg
     from wealthpulse.settings import ensure_dirs, load_settings
-    ensure_dirs(load_settings())
+    settings = ensure_dirs(load_settings())
     from orchestration.definitions import defs
     from orchestration.defs.automation.definitions import new_landing_partition, what_to_do_on_failure
     from orchestration.report import build_report
+    from orchestration.resources import PlatformResource
 
-    platform = defs.resources["platform"]
+    platform = PlatformResource(home=str(settings.home), preset=settings.preset, seed=settings.seed)
     out = {}
     with dg.DagsterInstance.get() as instance:
         def tick(cursor):
@@ -283,7 +284,7 @@ NIGHT = textwrap.dedent(
             out["materialized"] = sorted({e.asset_key.to_user_string() for e in events})
             evaluations = result.get_asset_check_evaluations()
             out["checks"] = [[c.asset_key.path[-1], c.check_name, c.passed, c.description] for c in evaluations]
-            out["report"] = build_report([result], load_settings(), 0.0, ui_port=3001, api_port=3000).text
+            out["report"] = build_report([result], settings, 0.0, ui_port=3001, api_port=3000).text
             if not result.success:
                 failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
                 context = dg.build_run_status_sensor_context(
