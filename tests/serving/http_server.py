@@ -31,9 +31,7 @@ def start(env: dict[str, str], bare: bool = False) -> tuple[subprocess.Popen, st
         command = [sys.executable, "-m", "bentoml", "serve", "serving.service:WealthPulse", "--port", str(port)]
     else:
         command = [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + READY_WITHIN_S
     while time.monotonic() < deadline:
