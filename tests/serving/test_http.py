@@ -72,6 +72,35 @@ def test_one_client_scores_alike_on_the_event_loop_and_in_a_thread(server, servi
         assert entry["reasons"]["churn"]
 
 
+def test_a_pushed_login_moves_the_next_score(server, serving_state):
+    """The next `/score` after a login pushed to `/events` reads the live view: the request-time
+    recency drops to zero, and the fixture's churn model, which learned that churn follows that
+    recency, gives a lower probability. A service that pushed nothing, or scored without the live
+    view, returns the score of before (two scores without an event agree to 1e-6: only the request
+    time moves between them)."""
+    auth = {"Authorization": f"Bearer {serving_state.api_key}"}
+    client_id = serving_state.known_clients[-1]  # no other test pushes events for this client
+
+    def churn() -> dict:
+        reply = httpx.post(f"{server}/score", json={"client_ids": [client_id]}, headers=auth, timeout=30)
+        assert reply.status_code == 200, reply.text
+        (entry,) = reply.json()["scores"]
+        return entry
+
+    before, again = churn(), churn()
+    assert again["churn_probability"] == pytest.approx(before["churn_probability"], abs=1e-6)
+    login = {"events": [{"client_id": client_id, "event_type": "login"}]}
+    pushed = httpx.post(f"{server}/events", json=login, headers=auth, timeout=30)
+    assert pushed.status_code == 200, pushed.text
+    assert pushed.json()["counters"] == [
+        {"client_id": client_id, "live_logins_today": 1.0, "live_product_views_today": 0.0, "live_searches_today": 0.0}
+    ]
+    after = churn()
+    assert after["churn_probability"] < before["churn_probability"] - 0.05, (before, after)
+    # The batch features are the same rows: only the live view moved.
+    assert after["feature_timestamp"] == before["feature_timestamp"] is not None
+
+
 def test_serve_prints_a_generated_key_once_and_never_logs_it(serving_state):
     env = {k: v for k, v in os.environ.items() if k != "WEALTHPULSE_API_KEY"}
     process, url = start(env)
