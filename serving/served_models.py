@@ -13,9 +13,8 @@ from models.explain import TreeExplainer, build_explainer, class_block, reason_c
 from models.feature_labels import labels_for
 from models.onnx_export import onnx_probabilities, onnx_session
 from models.registry import LIGHTGBM_FILE, load_champion, load_file
+from wealthpulse.domain import NEEDS
 
-NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
-TIERS = ("T1", "T2", "T3", "T4", "T5")
 CHURN = "churn"
 TIERING = "tiering"
 INTENT_HEADS = {f"intent_{need}": need for need in NEEDS}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# The six needs of the intent model, in the order of every (N, 6) array in the simulator.
-NEEDS: tuple[str, ...] = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
+# Re-exported: the landing contract matches the need codes it reads here.
+from wealthpulse.domain import NEEDS as NEEDS
+
+# NEEDS (wealthpulse.domain) orders every (N, 6) array in the simulator; these are its indices.
 EQUITY, FIXED, MARGIN, OPTIONS, ADVISORY, TRANSFER = range(6)
 
 EVENT_TYPES: tuple[str, ...] = (

@@ -22,7 +22,8 @@ from orchestration.resources import FeastResource, MartsResource, PlatformResour
 from orchestration.retries import retry_when_transient
 from serving.batch import score_table
 from serving.scoring import Scorer
-from serving.served_models import CHURN, NEEDS, TIERS, load_all
+from serving.served_models import CHURN, load_all
+from wealthpulse.domain import NEEDS, TIERS
 
 SCORES_OUTPUT = "scores"
 SCORES_FILE = "scores.parquet"
