@@ -6,16 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import pandas as pd
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query
 
-from wealthpulse.settings import load_settings
+from serving.mounts import app_settings
+from wealthpulse.settings import Settings
 
 leads_app = FastAPI(title="wealthpulse leads")
 ADVISOR_PATTERN = r"^(A\d{4}|pool)$"
-
-
-def leads_file(day: date):
-    return load_settings().home / "leads" / f"dt={day.isoformat()}" / "leads.parquet"
 
 
 @leads_app.get("")
@@ -25,8 +22,9 @@ def advisor_leads(
         str, Query(pattern=ADVISOR_PATTERN, description="Advisor id, or `pool` for unassigned clients.")
     ],
     day: Annotated[date, Query(alias="date", description="The lead list's day (YYYY-MM-DD).")],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> dict:
-    path = leads_file(day)
+    path = settings.leads_file(day)
     if not path.exists():
         raise HTTPException(status_code=404, detail=f"date: no lead list for {day.isoformat()}")
     frame = pd.read_parquet(path)

@@ -75,7 +75,7 @@ def simulate_export(context: dg.OpExecutionContext, config: LandingConfig, platf
             preset.days,
             settings.seed,
             settings.landing_dir,
-            oracle_dir=settings.home / "oracle",
+            oracle_dir=settings.oracle_dir,
             progress=False,
         )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
@@ -164,7 +164,7 @@ def contract_check(table: str) -> dg.AssetChecksDefinition:
         landing_dir = platform.settings.landing_dir
         known = {ref: accepted_keys(landing_dir, ref) for ref in REFERENCE_TABLES if ref != table}
         result = check_table(landing_dir, table, known)
-        write_quarantine(result, platform.settings.home / "quarantine")
+        write_quarantine(result, platform.settings.quarantine_dir)
         problems = [*result.unreadable, *result.broken]
         return dg.AssetCheckResult(
             passed=not result.blocking,

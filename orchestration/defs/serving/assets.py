@@ -8,8 +8,8 @@ from dagster_dbt import get_asset_key_for_model
 
 from models.training import TIMESTAMP, training_frame
 from orchestration.defs.serving.day_tables import LEADS, days_in_table, replace_day
-from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
-from orchestration.defs.serving.scores import client_scores, scores_path
+from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
+from orchestration.defs.serving.scores import client_scores
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
@@ -23,7 +23,6 @@ MARTS = [
     get_asset_key_for_model([warehouse_models], name)
     for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes")
 ]
-LEADS_OUTPUT = "leads"
 CONVERSION_FILE = "conversion_by_decile.parquet"
 
 
@@ -32,7 +31,7 @@ def _build_day(
 ) -> dict:
     """One day's leads from that day's batch scores: parquet, then the serving table; returns the day's figures."""
     clients = suitability[suitability["as_of_date"] == day]
-    path = scores_path(platform.settings.home, day)
+    path = platform.settings.scores_file(day)
     if not path.exists():
         raise dg.Failure(f"no batch scores for {day}: materialize serving/client_scores for that day first")
     scores = intent_of(pd.read_parquet(path))
@@ -51,10 +50,10 @@ def _build_day(
         exclusions=exclusions,
         rules=DEFAULT_RULES,
     )
-    folder = day_folder(platform.settings.home, LEADS_OUTPUT, day)
-    folder.mkdir(parents=True, exist_ok=True)
-    leads.to_parquet(folder / "leads.tmp", index=False)
-    (folder / "leads.tmp").replace(folder / "leads.parquet")
+    file = platform.settings.leads_file(day)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    leads.to_parquet(file.with_suffix(".tmp"), index=False)
+    file.with_suffix(".tmp").replace(file)
     with retry_when_transient():  # e.g. the table locked by another run
         table_rows = replace_day(platform.settings.serving_db_path, LEADS, day, leads)
     per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
@@ -72,7 +71,7 @@ def _build_day(
         "deferred_over_capacity": int((leads["assignment"] == "deferred").sum()),
         "advisors_at_capacity": int((per_advisor >= DEFAULT_RULES.capacity_per_advisor).sum()),
         "by_need": leads.groupby("need").size().rename("leads").to_frame(),
-        "path": folder / "leads.parquet",
+        "path": file,
     }
 
 
@@ -139,7 +138,7 @@ def lead_suitability(
     rating = marts.read("products").set_index("product_id")["risk_rating_code"]
     offers, unsuitable = 0, 0
     for day in checked_days(context, clients):
-        leads = pd.read_parquet(day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet")
+        leads = pd.read_parquet(platform.settings.leads_file(day))
         allowed = clients[clients["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
         offered = leads[["client_id", "product_ids"]].explode("product_ids").dropna()
         offers += len(offered)
@@ -160,14 +159,8 @@ def lead_table_reconciles(
     context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.AssetCheckResult:
     days = checked_days(context, marts.read("client_suitability", columns=["as_of_date"]))
-    in_file = pd.concat(
-        [
-            pd.read_parquet(
-                day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet", columns=["lead_id"]
-            )
-            for day in days
-        ]
-    )["lead_id"]
+    files = [pd.read_parquet(platform.settings.leads_file(day), columns=["lead_id"]) for day in days]
+    in_file = pd.concat(files)["lead_id"]
     in_table = days_in_table(platform.settings.serving_db_path, LEADS, days, "lead_id")
     missing, extra = set(in_file) - set(in_table), set(in_table) - set(in_file)
     return dg.AssetCheckResult(
@@ -199,7 +192,7 @@ def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: Mar
     features = training_frame(feast.store(), "intent_v1", entity.drop_duplicates())
     scores = intent_scores(features, heads).drop_duplicates(["client_id", "need"], keep="last")
     table = conversion_by_decile(scores, outcomes[["client_id", "need", "is_converted"]])
-    path = platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE
+    path = platform.settings.leads_dir / CONVERSION_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_parquet(path, index=False)
     top_lift = float(table.loc[table["decile"] == 10, "lift"].iloc[0]) if len(table) else float("nan")
@@ -227,7 +220,7 @@ MIN_TOP_DECILE_LIFT = 1.5
     ),
 )
 def scores_rank_conversions(platform: PlatformResource) -> dg.AssetCheckResult:
-    table = pd.read_parquet(platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE)
+    table = pd.read_parquet(platform.settings.leads_dir / CONVERSION_FILE)
     if table.empty:
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="no contacts to rank")
     base = float((table["contacts"] * table["conversion"]).sum() / table["contacts"].sum())
