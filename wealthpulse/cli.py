@@ -146,6 +146,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _exec(command, settings, extra)
 
 
+def cmd_bento(args: argparse.Namespace) -> int:
+    """`bentoml build` against the state directory's model store: the service and every champion."""
+    settings = settings_of(args)
+    _exec([sys.executable, "-m", "bentoml", "build", *(["--output", args.output] if args.output else [])], settings)
+
+
 # What each kind of backfill materializes: the assets of one partition set (all single-run backfills).
 AS_OF_DAY_ASSETS = "serving/client_scores,serving/lead_list"
 LANDING_DAY_ASSETS = "group:landing or group:warehouse or key:features/online_store"
@@ -224,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=API_PORT)
     serve.add_argument("--home", help="state directory")
     serve.set_defaults(func=cmd_serve)
+
+    bento = sub.add_parser("bento", help="build the Bento: the scoring service with every champion model")
+    bento.add_argument("--home", help="state directory whose model store holds the champions")
+    bento.add_argument("--output", choices=("tag", "default"), help="what bentoml build prints")
+    bento.set_defaults(func=cmd_bento)
 
     for name, func, days, what in (
         ("backfill", cmd_backfill, "as-of", "build the batch scores and lead lists of a range of as-of days"),

@@ -33,18 +33,23 @@ def _start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
         text=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    _wait_ready(process, url)
+    return process, url
+
+
+def _wait_ready(process: subprocess.Popen, url: str, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"service exited early:\n{process.stdout.read()}")
         try:
             if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return process, url
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.5)
     _stop(process)
-    pytest.fail("service not ready within 120 s")
+    pytest.fail(f"service not ready within {seconds:.0f} s")
 
 
 def _stop(process: subprocess.Popen) -> str:
