@@ -18,13 +18,14 @@ class PlatformResource(dg.ConfigurableResource):
     home: str
     preset: str
     seed: int
-    engine: str
-    duckdb_memory: str
-    online_store: str
+    # The rest default as Settings does (the tool homes to <home>/bentoml and <home>/dagster).
+    engine: str = "duckdb"
+    duckdb_memory: str = "6GB"
+    online_store: str = "sqlite"
     redis_url: str | None = None
-    api_workers: int
-    bentoml_home: str
-    dagster_home: str
+    api_workers: int = 2
+    bentoml_home: str | None = None
+    dagster_home: str | None = None
 
     @classmethod
     def of(cls, settings: Settings) -> PlatformResource:
