@@ -37,7 +37,9 @@ def _start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def _wait_ready(process: subprocess.Popen, url: str, seconds: float = 120) -> None:
+def _wait_ready(process: subprocess.Popen, url: str, seconds: float = 300) -> None:
+    # Every worker loads eight models and builds their reason-code tables before it is ready: 139 s
+    # measured on 2 cores with a load average of 15, so 120 s was too tight on a busy machine.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
