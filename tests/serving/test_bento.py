@@ -19,7 +19,7 @@ import bentoml
 import httpx
 import pytest
 
-from tests.serving.test_http import _free_port, _stop, _wait_ready
+from tests.serving.http_server import free_port, stop, wait_ready
 from wealthpulse.domain import NEEDS, TIERS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_the_bento_serves_all_eight_models_from_its_own_store(bento, serving_sta
     _run([sys.executable, "-m", "bentoml", "import", archive], env)
     listed = json.loads(_run([sys.executable, "-m", "bentoml", "models", "list", "-o", "json"], env))
     assert sorted(model["tag"] for model in listed) == sorted(serving_state.model_tags.values())
-    port = _free_port()
+    port = free_port()
     # Started outside the project, so the Bento's own copy of the code is what runs.
     process = subprocess.Popen(
         [sys.executable, "-m", "bentoml", "serve", str(bento.tag), "--port", str(port)],
@@ -77,7 +77,7 @@ def test_the_bento_serves_all_eight_models_from_its_own_store(bento, serving_sta
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(process, url)
+        wait_ready(process, url)
         auth = {"Authorization": f"Bearer {serving_state.api_key}"}
         client = serving_state.known_clients[0]
         response = httpx.post(f"{url}/score", json={"client_ids": [client]}, headers=auth, timeout=60)
@@ -89,5 +89,5 @@ def test_the_bento_serves_all_eight_models_from_its_own_store(bento, serving_sta
         assert set(entry["intent"]) == set(NEEDS) and all(0.0 <= p <= 1.0 for p in entry["intent"].values())
         assert entry["tier_90d"] in TIERS and set(entry["tier_probabilities"]) == set(TIERS)
     finally:
-        output = _stop(process)
+        output = stop(process)
     assert "Traceback" not in output, output[-3000:]
