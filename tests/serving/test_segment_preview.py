@@ -136,9 +136,9 @@ def test_no_audience_yet_is_a_404_saying_what_to_run(client, auth, audience):
 
 @pytest.mark.http
 def test_preview_over_http(serving_state, audience):
-    from tests.serving.test_http import _start, _stop
+    from tests.serving.http_server import start, stop
 
-    process, url = _start(dict(os.environ))
+    process, url = start(dict(os.environ))
     try:
         auth = {"Authorization": f"Bearer {serving_state.api_key}"}
         ok = httpx.post(f"{url}/segments/preview", json={"expression": ISSUE_EXAMPLE}, headers=auth, timeout=30)
@@ -149,5 +149,5 @@ def test_preview_over_http(serving_state, audience):
         documented = httpx.get(f"{url}/docs.json", timeout=30).json()["paths"]["/segments/preview"]["post"]
         assert documented["security"] == [{"bearerKey": []}] and "422" in documented["responses"]
     finally:
-        output = _stop(process)
+        output = stop(process)
     assert "Traceback" not in output
