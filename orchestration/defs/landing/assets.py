@@ -75,7 +75,7 @@ def simulate_export(context: dg.OpExecutionContext, config: LandingConfig, platf
             preset.days,
             settings.seed,
             settings.landing_dir,
-            oracle_dir=settings.home / "oracle",
+            oracle_dir=settings.oracle_dir,
             progress=False,
         )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
