@@ -6,7 +6,7 @@ export FEAST_USAGE := False
 export BENTOML_DO_NOT_TRACK := True
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: run test test-slow serve ui backfill rebuild bench env lint clean
+.PHONY: run test test-slow serve ui bento backfill rebuild bench env lint clean
 
 env: .venv/.synced
 
@@ -32,6 +32,11 @@ serve: env
 
 ui: env
 	$(RUN) wealthpulse ui
+
+# The Bento: the service, its code, every champion model, and the Python packages of uv.lock.
+bento: env
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet -o serving/bento-requirements.txt
+	$(RUN) wealthpulse bento
 
 # The lead lists of past as-of days: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD
 backfill: env

@@ -28,19 +28,19 @@ from serving.batch import intent_of
 from serving.lead_feedback import backtest, choose_thresholds, contact_conversion, need_deciles, split_by_time
 from serving.lead_rules import DEFAULT_RULES, NEEDS, LeadRules
 from serving.leads import build_leads, campaign_exclusions, day_figures
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings, days_written, export_tool_environment
 
 CONTACT_SCORES = "contact_scores.parquet"
 
 
 def scored_contacts(settings) -> pd.DataFrame:
-    path = settings.home / "leads" / CONTACT_SCORES
+    path = settings.leads_dir / CONTACT_SCORES
     if path.exists():
         return pd.read_parquet(path)
     from features.store import open_store
     from serving.contact_scores import score_contacts
 
-    scored = score_contacts(open_store(), pd.read_parquet(settings.marts_dir / "campaign_outcomes.parquet"))
+    scored = score_contacts(open_store(settings), pd.read_parquet(settings.marts_dir / "campaign_outcomes.parquet"))
     path.parent.mkdir(parents=True, exist_ok=True)
     scored.to_parquet(path, index=False)
     return scored
@@ -49,10 +49,9 @@ def scored_contacts(settings) -> pd.DataFrame:
 def newest_scores(settings) -> tuple[datetime.date, pd.DataFrame]:
     """The newest as-of day's intent scores: its batch scores, or, before the batch has run, the intent
     champions over that day's point-in-time features (what the batch computes for the intent columns)."""
-    files = sorted((settings.home / "scores").glob("dt=*/scores.parquet"))
-    if files:
-        day = datetime.date.fromisoformat(files[-1].parent.name.removeprefix("dt="))
-        return day, intent_of(pd.read_parquet(files[-1]))
+    days = days_written(settings.scores_file)
+    if days:
+        return days[-1], intent_of(pd.read_parquet(settings.scores_file(days[-1])))
     from features.store import open_store
     from models.training import TIMESTAMP, training_frame
     from serving.batch import intent_scores
@@ -66,7 +65,7 @@ def newest_scores(settings) -> tuple[datetime.date, pd.DataFrame]:
     day = max(as_of)
     entity = suitability.loc[as_of == day, ["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
     heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    return day, intent_scores(training_frame(open_store(), INTENT_SERVICE, entity), heads)
+    return day, intent_scores(training_frame(open_store(settings), INTENT_SERVICE, entity), heads)
 
 
 def threshold_table(scored: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:
@@ -120,7 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-lift", type=float, default=DEFAULT_RULES.min_lift)
     args = parser.parse_args()
-    settings = load_settings()
+    settings = Settings.from_env()
+    export_tool_environment(settings)
     scored = scored_contacts(settings)
     day, scores = newest_scores(settings)
     clients = scores["client_id"].nunique()

@@ -6,8 +6,10 @@ use them.
 
 from __future__ import annotations
 
-# The six needs, in the order the models and the warehouse list them.
-NEEDS: tuple[str, ...] = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
+# The needs and both risk scales are the platform's vocabulary, spelled once for every layer.
+from wealthpulse.domain import NEEDS, RISK_LEVELS, RISK_RATINGS
+
+__all__ = ["NEEDS", "RISK_LEVELS", "RISK_RATINGS"]
 EVENT_TYPES: tuple[str, ...] = (
     "login",
     "quote_view",
@@ -28,8 +30,6 @@ PRODUCT_TYPES: tuple[str, ...] = (
     "structured_note",
     "advisory_plan",
 )
-RISK_LEVELS: tuple[str, ...] = ("C1", "C2", "C3", "C4", "C5")
-RISK_RATINGS: tuple[str, ...] = ("R1", "R2", "R3", "R4", "R5")
 AGE_BANDS: tuple[str, ...] = ("18-29", "30-39", "40-49", "50-59", "60+")
 CLIENT_CHANNELS: tuple[str, ...] = ("app", "branch", "referral")
 TRADE_SIDES: tuple[str, ...] = ("buy", "sell")

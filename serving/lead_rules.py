@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from wealthpulse.domain import NEEDS
+
 POOL = "pool"
 ADVISOR = "advisor"
 DEFERRED = "deferred"
 ASSIGNMENTS = (ADVISOR, DEFERRED, POOL)
-NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
 
 
 @dataclass(frozen=True)

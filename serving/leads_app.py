@@ -8,38 +8,23 @@ every answer is a page (`limit`, `offset`) that says the total. A bad parameter 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from serving.errors import field_name
 from serving.lead_rules import ADVISOR, DEFERRED, POOL
+from serving.mounts import app_settings
 from serving.schemas import LeadsPage
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings, days_written
 
 leads_app = FastAPI(title="wealthpulse leads")
 ADVISOR_PATTERN = r"^(A\d{4}|pool)$"
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
-LEADS_FILE = "leads.parquet"
-
-
-def leads_dir() -> Path:
-    """Where the lead list lives, one folder per as-of day (`dt=YYYY-MM-DD/leads.parquet`)."""
-    return load_settings().home / "leads"
-
-
-def leads_file(day: date) -> Path:
-    return leads_dir() / f"dt={day.isoformat()}" / LEADS_FILE
-
-
-def newest_day() -> date | None:
-    days = [date.fromisoformat(p.parent.name.removeprefix("dt=")) for p in leads_dir().glob(f"dt=*/{LEADS_FILE}")]
-    return max(days, default=None)
 
 
 def _invalid(field: str, message: str, value: object) -> JSONResponse:
@@ -77,6 +62,7 @@ async def invalid_query(_: Request, error: RequestValidationError) -> JSONRespon
     responses={404: {"description": "No lead list for that day (or none at all)."}},
 )
 def advisor_leads(
+    settings: Annotated[Settings, Depends(app_settings)],
     advisor_id: Annotated[
         str | None,
         Query(
@@ -105,10 +91,10 @@ def advisor_leads(
         assignment = POOL
     if assignment != POOL and advisor_id is None:
         return _invalid("advisor_id", f"required for assignment={assignment}", None)
-    day = day or newest_day()
+    day = day or max(days_written(settings.leads_file), default=None)
     if day is None:
         raise HTTPException(status_code=404, detail="date: no lead list has been built yet")
-    path = leads_file(day)
+    path = settings.leads_file(day)
     if not path.exists():
         raise HTTPException(status_code=404, detail=f"date: no lead list for {day.isoformat()}")
     filters = [("assignment", "=", assignment)]

@@ -251,8 +251,6 @@ def test_a_pushed_event_reaches_the_next_score(service, home: Path):
 
 ONLINE_READ = """
 import sys, time
-from wealthpulse.settings import load_settings
-load_settings()
 from features.store import open_store
 store = open_store()
 row = store.get_online_features(

@@ -246,8 +246,9 @@ NIGHT = textwrap.dedent(
     """
     import json, sys
     import dagster as dg
-    from wealthpulse.settings import ensure_dirs, load_settings
-    settings = ensure_dirs(load_settings())
+    from wealthpulse.settings import Settings, ensure_dirs, export_tool_environment
+    settings = ensure_dirs(Settings.from_env())
+    export_tool_environment(settings)
     from orchestration.definitions import defs
     from orchestration.defs.automation.definitions import new_landing_partition, what_to_do_on_failure
     from orchestration.report import build_report

@@ -5,15 +5,18 @@ from pathlib import Path
 
 LANDING = Path(__file__).resolve().parents[2] / "landing"
 ALLOWED = {"landing", "pandera", "pyarrow", "pandas", "numpy"}
+# The platform's shared vocabulary (standard library only) is not another layer.
+SHARED = {"wealthpulse.domain"}
 
 
 def _imports(path: Path) -> set[str]:
     roots = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            roots |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0])
+            roots |= {alias.name for alias in node.names if alias.name not in SHARED}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module not in SHARED:
+            roots.add(node.module)
+    roots = {name.split(".")[0] for name in roots}
     return roots
 
 

@@ -7,10 +7,10 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.defs.serving.assets import lead_list, lead_suitability, lead_table_reconciles
-from orchestration.defs.serving.scores import scores_path
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import MartsResource, PlatformResource
 from serving.lead_rules import NEEDS
+from wealthpulse.settings import Settings
 
 DAY = date(2025, 11, 27)
 CLIENTS = ["C0000001", "C0000002", "C0000003"]
@@ -54,8 +54,9 @@ def _state(home, product_code: float | None) -> None:
         {"client_id": ["C0000009"], "need": ["options"], "contacted_on": [DAY], "campaign_ends_on": [DAY]}
     ).to_parquet(marts / "campaign_outcomes.parquet")
     scores = pd.DataFrame({"client_id": CLIENTS, **{f"intent_{need}": 0.9 for need in NEEDS}})
-    scores_path(home, DAY).parent.mkdir(parents=True)
-    scores.to_parquet(scores_path(home, DAY))
+    file = Settings(home=home).scores_file(DAY)
+    file.parent.mkdir(parents=True)
+    scores.to_parquet(file)
 
 
 def _run(home) -> dg.ExecuteInProcessResult:

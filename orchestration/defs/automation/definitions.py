@@ -119,7 +119,7 @@ def what_to_do_on_failure(context: dg.RunFailureSensorContext, platform: Platfor
         lines += [f"## Step {event.step_key}", "", *failure_message(event), "", advice_for(event.step_key), ""]
     if not failures:
         lines += [context.failure_event.message or "The run failed before any step ran.", "", GENERIC, ""]
-    folder = platform.settings.home / "alerts"
+    folder = platform.settings.alerts_dir
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{run.run_id}.md").write_text("\n".join(lines))
     context.log.info("\n".join(lines))

@@ -75,7 +75,7 @@ def simulate_export(context: dg.OpExecutionContext, config: LandingConfig, platf
             preset.days,
             settings.seed,
             settings.landing_dir,
-            oracle_dir=settings.home / "oracle",
+            oracle_dir=settings.oracle_dir,
             progress=False,
         )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
@@ -155,7 +155,7 @@ def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource)
     their contracts. The contracts read each table whole, since duplicates and references span days; a file
     quarantined whole holds the run's days back after every table is checked and its quarantine written."""
     landing_dir = platform.settings.landing_dir
-    quarantine_dir = platform.settings.home / "quarantine"
+    quarantine_dir = platform.settings.quarantine_dir
     days = set(context.partition_keys)
     missing = sorted(days - set(landed_days(landing_dir)))
     if missing:

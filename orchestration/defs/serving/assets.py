@@ -1,16 +1,15 @@
 """Serving outputs people act on: the daily lead list and its conversion feedback."""
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from orchestration.defs.serving.day_tables import LEADS, day_keys_in_table, replace_day
-from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
+from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
 from orchestration.defs.serving.lead_report import backtest_png, markdown_with_png
-from orchestration.defs.serving.scores import SCORES_FILE, SCORES_OUTPUT, client_scores, scores_path
+from orchestration.defs.serving.scores import client_scores
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
@@ -20,41 +19,28 @@ from serving.contact_scores import score_contacts
 from serving.lead_feedback import backtest, choose_thresholds, conversion_by_decile, need_deciles
 from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL
 from serving.leads import build_leads, campaign_exclusions, day_figures, suitability_breaches
+from wealthpulse.settings import Settings, days_written
 
 MARTS = [
     get_asset_key_for_model([warehouse_models], name)
     for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes")
 ]
-LEADS_OUTPUT = "leads"
-LEADS_FILE = "leads.parquet"
 CONVERSION_FILE = "conversion_by_decile.parquet"
 CONTACT_SCORES_FILE = "contact_scores.parquet"
 
 
-def leads_path(home: Path, day: date) -> Path:
-    """One day's lead list; the one place that says where it lives."""
-    return day_folder(home, LEADS_OUTPUT, day) / LEADS_FILE
-
-
-def newest_day_before(home: Path, output: str, file: str, day: date | None = None) -> date | None:
-    """The newest day of `output` with its file written, before `day` when given."""
-    days = [date.fromisoformat(p.parent.name.removeprefix("dt=")) for p in (home / output).glob(f"dt=*/{file}")]
-    return max((d for d in days if day is None or d < day), default=None)
-
-
-def previous_leads(home: Path, day: date) -> pd.DataFrame | None:
+def previous_leads(settings: Settings, day: date) -> pd.DataFrame | None:
     """The lead list of the newest as-of day before `day` (its open leads carry over), if any was built."""
-    before = newest_day_before(home, LEADS_OUTPUT, LEADS_FILE, day)
-    return None if before is None else pd.read_parquet(leads_path(home, before))
+    before = max((d for d in days_written(settings.leads_file) if d < day), default=None)
+    return None if before is None else pd.read_parquet(settings.leads_file(before))
 
 
 def _build_day(
     context, platform, suitability: pd.DataFrame, products: pd.DataFrame, contacts: pd.DataFrame, day: date
 ) -> dict:
     """One day's leads from that day's batch scores: parquet, then the serving table; returns the day's figures."""
-    home = platform.settings.home
     clients = suitability[suitability["as_of_date"] == day]
-    path = scores_path(home, day)
+    path = platform.settings.scores_file(day)
     if not path.exists():
         raise dg.Failure(f"no batch scores for {day}: materialize serving/client_scores for that day first")
     scores = intent_of(pd.read_parquet(path))
@@ -72,9 +58,9 @@ def _build_day(
         contacts=contacts,
         exclusions=exclusions,
         rules=DEFAULT_RULES,
-        previous=previous_leads(home, day),
+        previous=previous_leads(platform.settings, day),
     )
-    file = leads_path(home, day)
+    file = platform.settings.leads_file(day)
     file.parent.mkdir(parents=True, exist_ok=True)
     leads.to_parquet(file.with_suffix(".tmp"), index=False)
     file.with_suffix(".tmp").replace(file)
@@ -179,7 +165,7 @@ def lead_suitability(
     rating = marts.read("products").set_index("product_id")["risk_rating_code"]
     totals: dict[str, int] = {}
     for day in checked_days(context, clients):
-        leads = pd.read_parquet(leads_path(platform.settings.home, day))
+        leads = pd.read_parquet(platform.settings.leads_file(day))
         allowed = clients[clients["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
         for key, count in suitability_breaches(leads, allowed, rating).items():
             totals[key] = totals.get(key, 0) + count
@@ -203,10 +189,7 @@ def lead_table_reconciles(
     days = checked_days(context, marts.read("client_suitability", columns=["as_of_date"]))
     # A lead carried over keeps its id, so it is unique per day, not over the days.
     in_file = pd.concat(
-        [
-            pd.read_parquet(leads_path(platform.settings.home, day), columns=["lead_id"]).assign(lead_date=day)
-            for day in days
-        ]
+        [pd.read_parquet(platform.settings.leads_file(day), columns=["lead_id"]).assign(lead_date=day) for day in days]
     )
     file_keys = list(zip(in_file["lead_date"], in_file["lead_id"], strict=True))
     table_keys = day_keys_in_table(platform.settings.serving_db_path, LEADS, days, "lead_id")
@@ -236,10 +219,9 @@ def lead_table_reconciles(
     ),
 )
 def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
-    home = platform.settings.home
     outcomes = marts.read("campaign_outcomes")
     scored = score_contacts(feast.store(), outcomes)
-    folder = home / LEADS_OUTPUT
+    folder = platform.settings.leads_dir
     folder.mkdir(parents=True, exist_ok=True)
     scored.to_parquet(folder / CONTACT_SCORES_FILE, index=False)
     table = conversion_by_decile(scored)
@@ -263,11 +245,11 @@ def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: Mar
         "thresholds": dg.MetadataValue.md(thresholds.to_markdown(floatfmt=".4f")),
         "path": dg.MetadataValue.path(str(folder / CONVERSION_FILE)),
     }
-    newest = newest_day_before(home, SCORES_OUTPUT, SCORES_FILE)
+    newest = max(days_written(platform.settings.scores_file), default=None)
     try:
         if newest is None:
             raise ValueError("no batch scores to count the day's volume on")
-        day_scores = intent_of(pd.read_parquet(scores_path(home, newest)))
+        day_scores = intent_of(pd.read_parquet(platform.settings.scores_file(newest)))
         result = backtest(scored, day_scores, day_scores["client_id"].nunique())
     except ValueError as error:  # too few contacts (a tiny preset): say so rather than plot nothing
         metadata["backtest"] = dg.MetadataValue.text(f"no backtest: {error}")
@@ -295,7 +277,7 @@ MIN_TOP_DECILE_LIFT = 1.5
     ),
 )
 def scores_rank_conversions(platform: PlatformResource) -> dg.AssetCheckResult:
-    table = pd.read_parquet(platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE)
+    table = pd.read_parquet(platform.settings.leads_dir / CONVERSION_FILE)
     if table.empty:
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="no contacts to rank")
     base = float((table["contacts"] * table["conversion"]).sum() / table["contacts"].sum())
