@@ -14,6 +14,7 @@ from serving.leads import build_leads
 from serving.leads_app import leads_app
 from serving.mounts import MountedRoots
 from serving.openapi import document
+from wealthpulse.settings import Settings
 
 DAY1 = date(2025, 11, 27)
 DAY2 = DAY1 + timedelta(days=1)
@@ -40,13 +41,13 @@ def _day(day: date, clients: int, previous=None) -> pd.DataFrame:
 
 
 @pytest.fixture
-def client(tmp_path, monkeypatch):
-    monkeypatch.setenv("WEALTHPULSE_HOME", str(tmp_path))
+def client(tmp_path):
+    settings = Settings(home=tmp_path)
     first = _day(DAY1, 10)
     for day, leads in ((DAY1, first), (DAY2, _day(DAY2, 12, previous=first))):
-        folder = tmp_path / "leads" / f"dt={day.isoformat()}"
-        folder.mkdir(parents=True)
-        leads.to_parquet(folder / "leads.parquet", index=False)
+        settings.leads_file(day).parent.mkdir(parents=True)
+        leads.to_parquet(settings.leads_file(day), index=False)
+    leads_app.state.settings = settings
     # Mounted as the service mounts it, bare path included.
     return TestClient(MountedRoots(Starlette(routes=[Mount("/leads", app=leads_app)])))
 
@@ -110,9 +111,9 @@ def test_a_bad_parameter_is_a_422_naming_it(client, params, field):
     assert body["error"].startswith(f"{field}:") and body["detail"][0]["field"] == field
 
 
-def test_a_day_without_a_list_is_a_404(client, tmp_path, monkeypatch):
+def test_a_day_without_a_list_is_a_404(client, tmp_path):
     assert client.get("/leads", params={"advisor_id": "A0001", "date": "2025-01-01"}).status_code == 404
-    monkeypatch.setenv("WEALTHPULSE_HOME", str(tmp_path / "empty"))
+    leads_app.state.settings = Settings(home=tmp_path / "empty")
     reply = client.get("/leads", params={"advisor_id": "A0001"})
     assert reply.status_code == 404 and "no lead list" in reply.text
 
