@@ -22,7 +22,9 @@ client_days as (
     inner join as_of on windows.activity_on = as_of.as_of_date
 ),
 
--- The assessment in force on the as-of date: the latest one taken on or before it.
+-- The assessment in force on the as-of date: the latest one taken on or before it; of two taken on
+-- the same day, the later record (the greater assessment id: ids are issued in order) wins.
+-- It is valid for 24 calendar months: through the day before the date 24 months later.
 assessment_ranked as (
     select
         client_days.client_id,

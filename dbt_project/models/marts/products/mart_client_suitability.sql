@@ -2,8 +2,9 @@
     materialized='external',
     location=env_var('WEALTHPULSE_HOME') ~ '/marts/client_suitability.parquet',
 ) }}
--- Each client's allowed product risk on every as-of date: a valid assessment (at most 24 months
--- old) at Ck allows up to Rk; a missing or expired one allows R1 only and asks for reassessment.
+-- Each client's allowed product risk on every as-of date: a valid assessment (less than 24 calendar
+-- months old, int_client_as_of) at Ck allows up to Rk; a missing or expired one allows R1 only and
+-- asks for reassessment.
 -- With the advisor, the value tier and the do-not-contact flag: what the lead list of a day needs,
 -- so a past as-of date's leads can be built again (a backfill) under that day's rules.
 with client_as_of as (
