@@ -23,8 +23,8 @@ select
     cast(sum(case when event_type = 'login' then 1 else 0 end) as double) as live_logins_today,
     cast(sum(case when event_type = 'product_page_view' then 1 else 0 end) as double) as live_product_views_today,
     cast(sum(case when event_type = 'search' then 1 else 0 end) as double) as live_searches_today,
-    cast(max(case when event_type = 'login' then
-        {{ dbt.datediff("cast('1970-01-01' as timestamp)", 'event_at', 'second') }}
-    end) as double) as live_last_login_epoch
+    cast(max(
+        case when event_type = 'login' then {{ dbt.datediff("cast('1970-01-01' as timestamp)", 'event_at', 'second') }} end
+    ) as double) as live_last_login_epoch
 from events
 group by client_id, event_on

@@ -22,17 +22,17 @@ select
     do_not_contact.client_id is not null and do_not_contact.flagged_on <= client_as_of.activity_on
         as is_do_not_contact,
     client_as_of.activity_on as as_of_date,
-    risk_level,
-    assessed_on,
-    has_valid_assessment = 1 as is_assessment_valid,
+    client_as_of.risk_level,
+    client_as_of.assessed_on,
+    client_as_of.has_valid_assessment = 1 as is_assessment_valid,
     case
-        when has_valid_assessment = 1 then cast(substr(risk_level, 2, 1) as integer)
+        when client_as_of.has_valid_assessment = 1 then cast(substr(client_as_of.risk_level, 2, 1) as integer)
         else 1
     end as allowed_risk_rating_code,
     'R' || cast(case
-        when has_valid_assessment = 1 then cast(substr(risk_level, 2, 1) as integer)
+        when client_as_of.has_valid_assessment = 1 then cast(substr(client_as_of.risk_level, 2, 1) as integer)
         else 1
     end as varchar) as allowed_risk_rating,
-    has_valid_assessment = 0 as needs_reassessment
+    client_as_of.has_valid_assessment = 0 as needs_reassessment
 from client_as_of
 left join do_not_contact on client_as_of.client_id = do_not_contact.client_id

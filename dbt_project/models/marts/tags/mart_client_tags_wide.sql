@@ -16,8 +16,8 @@ with client_as_of as (
 select
     client_id,
     activity_on as as_of_date,
+    {% for tag in catalog %}
+    cast(case when {{ tag_condition(tag) }} then 1 else 0 end as double) as tag_{{ tag.name }},
+    {% endfor %}
     cast(activity_on as timestamp) as feature_ts
-    {%- for tag in catalog %},
-    cast(case when {{ tag_condition(tag) }} then 1 else 0 end as double) as tag_{{ tag.name }}
-    {%- endfor %}
 from client_as_of
