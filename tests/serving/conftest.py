@@ -39,6 +39,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("WEALTHPULSE_HYPOTHESIS_PROFILE", "default"))
 
 API_KEY_ENV = "WEALTHPULSE_API_KEY"
+# The request-time recency the churn model reads (features/on_demand.py).
+INACTIVITY = "days_since_last_login_now"
 CLIENTS = 120
 AS_OF = [datetime(2025, 7, 1) + timedelta(days=7 * week) for week in range(8)]
 
@@ -103,11 +105,14 @@ def source_frames(clients: int = CLIENTS, seed: int = 11) -> dict[str, pd.DataFr
 
 
 def training_frame(feature_names: list[str], rows_per_date: int = 300, seed: int = 12) -> pd.DataFrame:
-    """Synthetic labelled rows with the served model's feature names; the label follows the first two."""
+    """Synthetic labelled rows with the served model's feature names; the label follows the first two
+    and the days since the last login at request time, which a live login resets to zero: a pushed
+    event moves the next score."""
     rng = np.random.default_rng(seed)
     n = rows_per_date * len(AS_OF)
     frame = pd.DataFrame({name: feature_value(name, rng, n) for name in feature_names})
-    logit = -1.5 + 0.3 * frame[feature_names[0]] - 0.3 * frame[feature_names[1]]
+    inactive = frame[INACTIVITY] - frame[INACTIVITY].mean()
+    logit = -1.5 + 0.3 * frame[feature_names[0]] - 0.3 * frame[feature_names[1]] + 0.3 * inactive
     frame[CHURN.label] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     frame["client_id"] = [client_id(i % rows_per_date + 1) for i in range(n)]
     frame[TIMESTAMP] = pd.to_datetime(np.repeat(AS_OF, rows_per_date), utc=True)
