@@ -6,7 +6,7 @@ export FEAST_USAGE := False
 export BENTOML_DO_NOT_TRACK := True
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: run test test-slow serve ui backfill rebuild bench env lint clean
+.PHONY: run test test-slow serve ui bento backfill rebuild bench env lint lint-sql clean
 
 env: .venv/.synced
 
@@ -18,7 +18,7 @@ env: .venv/.synced
 run: env
 	$(RUN) wealthpulse run
 
-test: env
+test: env lint-sql
 	$(RUN) ruff check .
 	$(RUN) pytest
 
@@ -33,6 +33,11 @@ serve: env
 ui: env
 	$(RUN) wealthpulse ui
 
+# The Bento: the service, its code, every champion model, and the Python packages of uv.lock.
+bento: env
+	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --quiet -o serving/bento-requirements.txt
+	$(RUN) wealthpulse bento
+
 # The lead lists of past as-of days: make backfill FROM=YYYY-MM-DD TO=YYYY-MM-DD
 backfill: env
 	$(RUN) wealthpulse backfill --from $(FROM) --to $(TO)
@@ -44,8 +49,16 @@ rebuild: env
 bench: env
 	$(RUN) python -m benchmarks.run
 
-lint: env
+lint: env lint-sql
 	$(RUN) ruff check .
+
+# sqlfluff renders every model through dbt (.sqlfluff), whose profile needs a state directory: a
+# throwaway one, with its own dbt target folder, so the lint neither opens the warehouse of a real
+# state nor rewrites the parse state Dagster reads from dbt_project/target.
+lint-sql: env
+	@home=$$(mktemp -d) && mkdir -p "$$home/warehouse" && \
+	WEALTHPULSE_HOME="$$home" DBT_TARGET_PATH="$$home/target" DBT_LOG_PATH="$$home/logs" \
+	$(RUN) sqlfluff lint dbt_project; status=$$?; rm -rf "$$home"; exit $$status
 
 clean:
 	rm -rf .wealthpulse dbt_project/target

@@ -18,9 +18,10 @@ import json
 import time
 from pathlib import Path
 
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings, export_tool_environment
 
-SETTINGS = load_settings()
+SETTINGS = Settings.from_env()
+export_tool_environment(SETTINGS)
 
 from models.ablation import ALL_ROWS, feature_group_ablation  # noqa: E402
 from models.artifacts import ModelArtifacts  # noqa: E402

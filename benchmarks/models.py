@@ -22,9 +22,11 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings, export_tool_environment
 
-SETTINGS = load_settings()  # before Feast and BentoML read the environment
+SETTINGS = Settings.from_env()
+# A script entry point: BentoML reads its home from the environment when it is imported, below.
+export_tool_environment(SETTINGS)
 
 from features.store import open_store  # noqa: E402
 from models.config import active_configs  # noqa: E402
@@ -48,11 +50,11 @@ def _median_seconds(call, repeats: int) -> float:
     return float(np.median(samples))
 
 
-def quality_and_training(home: Path) -> list[dict[str, object]]:
+def quality_and_training(settings: Settings) -> list[dict[str, object]]:
     """Per head: test metrics beside the oracle's and the training time."""
     rows = []
     for config in active_configs():
-        folder = home / "artifacts" / config.name
+        folder = settings.artifacts_dir / config.name
         frame, split = None, None
         for head, label in config.heads.items():
             summary = json.loads((folder / head / "summary.json").read_text())
@@ -77,14 +79,14 @@ def quality_and_training(home: Path) -> list[dict[str, object]]:
     return rows
 
 
-def latest_features(home: Path) -> pd.DataFrame:
+def latest_features(settings: Settings) -> pd.DataFrame:
     """Every feature any champion reads, for every client of the latest as-of day (Feast offline)."""
-    clients = pd.read_parquet(home / "marts" / "client_suitability.parquet", columns=["client_id", "as_of_date"])
+    clients = pd.read_parquet(settings.marts_dir / "client_suitability.parquet", columns=["client_id", "as_of_date"])
     day = pd.Timestamp(clients["as_of_date"].max())
     entity = clients.loc[clients["as_of_date"] == clients["as_of_date"].max(), ["client_id"]].assign(
         **{TIMESTAMP: day.tz_localize("UTC") if day.tzinfo is None else day}
     )
-    store = open_store()
+    store = open_store(settings)
     frames = [training_frame(store, config.feature_service, entity) for config in active_configs()]
     merged = frames[0]
     for frame in frames[1:]:
@@ -187,9 +189,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     home = SETTINGS.home
-    quality = quality_and_training(home)
+    quality = quality_and_training(SETTINGS)
     started = time.perf_counter()
-    features = latest_features(home)
+    features = latest_features(SETTINGS)
     feature_seconds = time.perf_counter() - started
     served = load_all()
     if not served:

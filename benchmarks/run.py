@@ -20,7 +20,7 @@ import httpx
 import numpy as np
 import pandas as pd
 
-from wealthpulse.settings import PROJECT_ROOT, load_settings
+from wealthpulse.settings import PROJECT_ROOT, Settings
 
 
 def percentiles(samples_ms: list[float]) -> dict[str, float]:
@@ -116,7 +116,7 @@ def bench_http(client_ids: list[str], repeats: int, load_seconds: float) -> dict
 
 
 def main() -> int:
-    settings = load_settings()
+    settings = Settings.from_env()
     features = settings.marts_dir / "client_features.parquet"
     if not features.exists():
         print(f"no materialized state in {settings.home}: run `make run` first", file=sys.stderr)

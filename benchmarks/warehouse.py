@@ -30,6 +30,7 @@ import yaml
 from simulator import PRESETS
 from simulator.presets import Preset
 from tests.warehouse.state import DBT_PROJECT, land, land_next_day
+from wealthpulse.settings import Settings
 
 TAG_CATALOG = Path("models/marts/tags/_tag_catalog.yml")
 THRESHOLDS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500,
@@ -114,7 +115,7 @@ def main() -> None:
         f"### {datetime.date.today()} — {platform.machine()}, {os.cpu_count()} cores, {total_gib:.0f} GiB, "
         f"Python {platform.python_version()} — warehouse, preset `{args.preset}` "
         f"({preset.clients:,} clients, {preset.days} days), DuckDB memory limit "
-        f"{os.environ.get('WEALTHPULSE_DUCKDB_MEMORY', '6GB')}\n",
+        f"{Settings.from_env().duckdb_memory}\n",
         flush=True,
     )
     rows = []

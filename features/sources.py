@@ -1,14 +1,13 @@
 """Offline sources: the warehouse marts, exported as parquet into the state directory; and the
 push source through which the app's live events reach the online store."""
 
-import os
-from pathlib import Path
-
 from feast import FileSource, PushSource
 
-# Feast needs an absolute path for a FileSource; the platform's settings export the home.
-_MARTS = Path(os.environ.get("WEALTHPULSE_HOME", Path(__file__).resolve().parent.parent / ".wealthpulse")).resolve()
-_MARTS = _MARTS / "marts"
+from wealthpulse.settings import Settings
+
+# Feast declares its sources as module-level objects with absolute paths: the marts folder of the
+# settings the environment describes when the repo is imported (the entry points export it first).
+_MARTS = Settings.from_env().marts_dir
 
 
 def _mart(name: str, timestamp_field: str = "feature_ts") -> FileSource:

@@ -4,33 +4,47 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import io
 import logging
-import os
+import string
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from feast import FeatureStore, Project
+from feast.repo_config import RepoConfig
 from feast.repo_contents import RepoContents
 from feast.repo_operations import apply_total_with_repo_instance
 
 from features import repo
+from wealthpulse.settings import Settings
 
 REPO_DIR = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 
 
-ONLINE_STORES = {"sqlite": "feature_store.yaml", "redis": "feature_store.redis.yaml"}
+# The feature_store.yaml of each online store (wealthpulse.settings.ONLINE_STORES names the choices).
+STORE_YAML = {"sqlite": "feature_store.yaml", "redis": "feature_store.redis.yaml"}
 
 
-def open_store(repo_dir: Path = REPO_DIR, online_store: str | None = None) -> FeatureStore:
-    """The feature store; the online store is SQLite unless WEALTHPULSE_ONLINE_STORE says redis."""
-    kind = online_store or os.environ.get("WEALTHPULSE_ONLINE_STORE", "sqlite")
-    if kind not in ONLINE_STORES:
-        raise ValueError(f"WEALTHPULSE_ONLINE_STORE={kind!r}: expected one of {sorted(ONLINE_STORES)}")
-    if kind == "redis" and not os.environ.get("WEALTHPULSE_REDIS_URL"):
-        raise ValueError("WEALTHPULSE_ONLINE_STORE=redis needs WEALTHPULSE_REDIS_URL (host:port)")
-    return FeatureStore(repo_path=str(repo_dir), fs_yaml_file=repo_dir / ONLINE_STORES[kind])
+def open_store(
+    settings: Settings | None = None, repo_dir: Path = REPO_DIR, online_store: str | None = None
+) -> FeatureStore:
+    """The feature store of the platform's state: SQLite online store, or Redis when the settings say so.
+
+    The yaml's ``${WEALTHPULSE_HOME}`` and ``${WEALTHPULSE_REDIS_URL}`` are filled from the settings here,
+    not from the environment (the ``feast`` command line, which reads the same file, takes them from there).
+    Without settings, they are read from the environment once, as a notebook would.
+    """
+    settings = settings or Settings.from_env()
+    if online_store is not None and online_store != settings.online_store:
+        settings = dataclasses.replace(settings, online_store=online_store)
+    variables = settings.tool_environment()
+    text = string.Template((repo_dir / STORE_YAML[settings.online_store]).read_text()).substitute(variables)
+    config = RepoConfig(**yaml.safe_load(text))
+    config.repo_path = repo_dir
+    return FeatureStore(repo_path=str(repo_dir), config=config)
 
 
 def repo_contents(project: str) -> RepoContents:

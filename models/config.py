@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wealthpulse.domain import NEEDS, TIERS
+
 # Parameters shared by every model: the same data gives the same model, so re-runs register the
 # same content-addressed version.
 _DETERMINISTIC = {
@@ -114,7 +116,7 @@ CHURN = ModelConfig(
     oracle_columns={"churn": "p_churn_60d"},
 )
 
-INTENT_NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
+INTENT_NEEDS = NEEDS
 
 INTENT = ModelConfig(
     name="intent",
@@ -147,7 +149,7 @@ TIERING = ModelConfig(
         "lambda_l2": 1.0,
         **_DETERMINISTIC,
     },
-    classes=("T1", "T2", "T3", "T4", "T5"),
+    classes=TIERS,
     baseline_column="tier_now_code",
     oracle_columns={"tiering": "tier_90d"},
     primary_metric="macro_f1",

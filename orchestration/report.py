@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from dagster import AssetCheckSeverity, ExecuteInProcessResult
 
-from orchestration.advice import advice_for
+from orchestration.advice import advice_for, failure_message
 from wealthpulse.settings import Settings
 
 
@@ -64,7 +64,9 @@ def build_report(
     for result in (r for r in results if not r.success):
         for event in result.all_events:
             if event.is_failure:
-                lines.append(f"  step {event.step_key} failed: {event.message}")
+                message = failure_message(event) if event.is_step_failure else []
+                lines.append(f"  step {event.step_key} failed: {message[0] if message else event.message}")
+                lines += [f"    {line}" for line in message[1:]]
                 if event.step_key:
                     lines.append(f"    what to do: {advice_for(event.step_key)}")
     lines += [

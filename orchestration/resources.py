@@ -9,19 +9,31 @@ import pandas as pd
 from feast import FeatureStore
 
 from features.store import open_store
-from wealthpulse.settings import Settings, ensure_dirs, load_settings
+from wealthpulse.settings import Settings, ensure_dirs
 
 
 class PlatformResource(dg.ConfigurableResource):
-    """Where the state lives and which brokerage to simulate."""
+    """The platform's settings (every path and knob), as plain values Dagster can show and check."""
 
     home: str
     preset: str
     seed: int
+    # The rest default as Settings does (the tool homes to <home>/bentoml and <home>/dagster).
+    engine: str = "duckdb"
+    duckdb_memory: str = "6GB"
+    online_store: str = "sqlite"
+    redis_url: str | None = None
+    api_workers: int = 2
+    bentoml_home: str | None = None
+    dagster_home: str | None = None
+
+    @classmethod
+    def of(cls, settings: Settings) -> PlatformResource:
+        return cls(**settings.as_config())
 
     @property
     def settings(self) -> Settings:
-        return Settings(home=Path(self.home), preset=self.preset, seed=self.seed)
+        return Settings(**{name: getattr(self, name) for name in Settings.__dataclass_fields__})
 
 
 class MartsResource(dg.ConfigurableResource):
@@ -41,21 +53,24 @@ class MartsResource(dg.ConfigurableResource):
 
 
 class FeastResource(dg.ConfigurableResource):
-    repo_dir: str
+    """The feature store of the platform's state (its registry, online store and marts)."""
+
+    platform: PlatformResource
 
     def store(self) -> FeatureStore:
-        return open_store(Path(self.repo_dir))
+        return open_store(self.platform.settings)
 
 
-def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     from dagster_dbt import DbtCliResource
 
     from orchestration.defs.warehouse.project import dbt_project
 
-    settings = ensure_dirs(settings or load_settings())
+    settings = ensure_dirs(settings)
+    platform = PlatformResource.of(settings)
     return {
-        "platform": PlatformResource(home=str(settings.home), preset=settings.preset, seed=settings.seed),
+        "platform": platform,
         "marts": MartsResource(path=str(settings.marts_dir)),
-        "feast": FeastResource(repo_dir=str(settings.feature_repo_dir)),
+        "feast": FeastResource(platform=platform),
         "dbt": DbtCliResource(project_dir=dbt_project),
     }

@@ -13,7 +13,7 @@ import hmac
 import json
 import os
 
-API_KEY_ENV = "WEALTHPULSE_API_KEY"
+from wealthpulse.settings import API_KEY_ENV
 
 OPEN_PATHS = frozenset({"/", "/docs", "/docs.json", "/healthz", "/livez", "/readyz", "/metrics"})
 OPEN_PREFIXES = ("/static_content/",)

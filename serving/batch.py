@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from serving.scoring import Scorer
-from serving.served_models import INTENT_HEADS, NEEDS, TIERS, ServedModel
+from serving.served_models import INTENT_HEADS, ServedModel
+from wealthpulse.domain import NEEDS, TIERS
 
 REASON_MODELS = ("churn", "intent", "tiering")
 # Every client at once is scored in pieces on every core. ONNX Runtime and the reason-code kernels

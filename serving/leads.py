@@ -1,8 +1,10 @@
 """The daily lead list: who each advisor should call today, about what, with what to offer.
 
 Pure pandas over scores and reference frames, so every rule is testable without a server:
-suitability (via serving.suitability), do-not-contact, contact cool-down, campaign exclusions,
-advisor capacity, the shared pool for unassigned clients, priority and expiry.
+the per-need threshold (a lead only where the need is likely enough), suitability (via
+serving.suitability), do-not-contact, contact cool-down, campaign exclusions, the queue (the previous
+list's open leads weigh against the new ones, one lead per client and need), advisor capacity, the
+shared pool for unassigned clients, priority and expiry.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from serving.lead_rules import DEFAULT_RULES, POOL, LeadRules
+from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL, LeadRules
 from serving.suitability import is_suitable
 
 LEAD_COLUMNS = [
     "lead_id",
     "lead_date",
+    "opened_on",
     "client_id",
     "need",
     "probability",
     "expected_value",
+    "expected_conversion",
     "value_tier",
     "advisor_id",
     "assignment",
@@ -30,6 +34,7 @@ LEAD_COLUMNS = [
     "needs_reassessment",
     "reasons",
 ]
+KEY = ["client_id", "need"]
 
 
 def _suitable_catalog(products: pd.DataFrame, max_products: int) -> dict[tuple[str, int], list[str]]:
@@ -43,6 +48,35 @@ def _suitable_catalog(products: pd.DataFrame, max_products: int) -> dict[tuple[s
     return catalog
 
 
+def above_threshold(scores: pd.DataFrame, rules: LeadRules = DEFAULT_RULES) -> pd.DataFrame:
+    """The (client, need) scores likely enough to be worth a contact: probability >= the need's threshold.
+
+    A need the rules hold no threshold for is an error, not a need without leads.
+    """
+    unknown = sorted(set(scores["need"]) - set(rules.thresholds))
+    if unknown:
+        raise ValueError(f"lead rules: thresholds has no value for {', '.join(unknown)}")
+    return scores[scores["probability"] >= scores["need"].map(rules.thresholds)]
+
+
+def open_leads(previous: pd.DataFrame | None, lead_date: date) -> pd.DataFrame:
+    """The previous list's leads still open on `lead_date`: not yet expired, of any assignment (an
+    advisor's lead not worked yesterday, a deferred one, a pool one). A lead that was worked is closed
+    by the contact it led to (the cool-down), which `build_leads` applies to these as to new ones."""
+    columns = ["lead_id", "opened_on", "expires_on", *KEY, "probability"]
+    if previous is None or previous.empty:
+        return pd.DataFrame(columns=columns)
+    if "opened_on" not in previous.columns:  # a list written before leads carried over: each opened that day
+        previous = previous.assign(opened_on=previous["lead_date"])
+    expires = pd.to_datetime(previous["expires_on"]).dt.date
+    listed = pd.to_datetime(previous["lead_date"]).dt.date
+    still = previous[(expires >= lead_date) & (listed < lead_date)][columns]
+    still = still.assign(
+        opened_on=pd.to_datetime(still["opened_on"]).dt.date, expires_on=pd.to_datetime(still["expires_on"]).dt.date
+    )
+    return still.drop_duplicates(KEY).reset_index(drop=True)
+
+
 def build_leads(
     scores: pd.DataFrame,
     clients: pd.DataFrame,
@@ -52,22 +86,38 @@ def build_leads(
     contacts: pd.DataFrame | None = None,
     exclusions: pd.DataFrame | None = None,
     rules: LeadRules = DEFAULT_RULES,
+    previous: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Leads for one day.
 
     scores: client_id, need, probability. clients: client_id, advisor_id (null = unassigned),
     value_tier, allowed_rating (1..5), needs_reassessment. products: product_id, need, risk_rating.
     contacts: client_id, need, contacted_on (past contacts, for the cool-down). exclusions:
-    client_id, need (campaign exclusions).
+    client_id, need (campaign exclusions). previous: the previous lead list (its open leads carry over
+    with their id, opening day and expiry, ranked by today's probability when the client has one).
     """
-    frame = scores.merge(clients, on="client_id", how="inner", validate="many_to_one")
-    frame = frame[frame["probability"] >= rules.min_probability]
+    carried = open_leads(previous, lead_date)
+    fresh = above_threshold(scores, rules).drop_duplicates(KEY)
+    fresh = fresh.merge(carried[KEY], on=KEY, how="left", indicator=True)
+    fresh = fresh[fresh["_merge"] == "left_only"].drop(columns="_merge")
+    fresh = fresh.assign(
+        opened_on=lead_date,
+        expires_on=lead_date + timedelta(days=rules.expiry_days),
+        lead_id=[f"L{lead_date:%Y%m%d}-{c}-{n}" for c, n in zip(fresh["client_id"], fresh["need"], strict=True)],
+    )
+    today = scores.drop_duplicates(KEY).set_index(KEY)["probability"]
+    rescored = carried.set_index(KEY)["probability"].astype(float)
+    rescored.update(today.reindex(rescored.index).dropna())
+    carried = carried.assign(probability=rescored.to_numpy())
+    candidates = pd.concat([carried, fresh[carried.columns]], ignore_index=True)
+
+    frame = candidates.merge(clients, on="client_id", how="inner", validate="many_to_one")
     if do_not_contact:
         frame = frame[~frame["client_id"].isin(do_not_contact)]
     for blocked in (_cooling_down(contacts, lead_date, rules), exclusions):
         if blocked is not None and len(blocked):
-            keys = blocked[["client_id", "need"]].drop_duplicates()
-            frame = frame.merge(keys, on=["client_id", "need"], how="left", indicator=True)
+            keys = blocked[KEY].drop_duplicates()
+            frame = frame.merge(keys, on=KEY, how="left", indicator=True)
             frame = frame[frame["_merge"] == "left_only"].drop(columns="_merge")
 
     catalog = _suitable_catalog(products, rules.max_products)
@@ -83,21 +133,28 @@ def build_leads(
         expected_value=[
             rules.value(n, t) * p
             for n, t, p in zip(frame["need"], frame["value_tier"], frame["probability"], strict=True)
-        ]
+        ],
+        expected_conversion=frame["need"].map(rules.contact_conversion).astype(float),
     )
-    frame = frame.sort_values(["expected_value", "client_id", "need"], ascending=[False, True, True], kind="stable")
+    # Highest expected value first; at equal value the older lead, so a deferred lead is not overtaken
+    # by a new one that is worth no more.
+    frame = frame.sort_values(
+        ["expected_value", "opened_on", "client_id", "need"], ascending=[False, True, True, True], kind="stable"
+    )
     frame["advisor_id"] = frame["advisor_id"].where(frame["advisor_id"].notna(), POOL)
     frame["priority"] = frame.groupby("advisor_id").cumcount() + 1
     over = (frame["advisor_id"] != POOL) & (frame["priority"] > rules.capacity_per_advisor)
-    frame["assignment"] = "advisor"
+    frame["assignment"] = ADVISOR
     frame.loc[frame["advisor_id"] == POOL, "assignment"] = POOL
-    frame.loc[over, "assignment"] = "deferred"
+    frame.loc[over, "assignment"] = DEFERRED
     frame["lead_date"] = lead_date
-    frame["expires_on"] = lead_date + timedelta(days=rules.expiry_days)
-    frame["lead_id"] = [f"L{lead_date:%Y%m%d}-{c}-{n}" for c, n in zip(frame["client_id"], frame["need"], strict=True)]
     frame["reasons"] = [
-        [f"{n.replace('_', ' ')} probability {p:.0%}"] + (["risk assessment missing or expired: R1 only"] if r else [])
-        for n, p, r in zip(frame["need"], frame["probability"], frame["needs_reassessment"], strict=True)
+        [f"{n.replace('_', ' ')} probability {p:.0%}"]
+        + ([f"open since {o.isoformat()}"] if o < lead_date else [])
+        + (["risk assessment missing or expired: R1 only"] if r else [])
+        for n, p, o, r in zip(
+            frame["need"], frame["probability"], frame["opened_on"], frame["needs_reassessment"], strict=True
+        )
     ]
     return frame[LEAD_COLUMNS].reset_index(drop=True)
 
@@ -120,19 +177,48 @@ def campaign_exclusions(outcomes: pd.DataFrame, lead_date: date) -> pd.DataFrame
     contacted = pd.to_datetime(outcomes["contacted_on"]).dt.date
     ends = pd.to_datetime(outcomes["campaign_ends_on"]).dt.date
     running = (contacted <= lead_date) & (ends >= lead_date)
-    return outcomes.loc[running, ["client_id", "need"]].drop_duplicates().reset_index(drop=True)
+    return outcomes.loc[running, KEY].drop_duplicates().reset_index(drop=True)
 
 
-def conversion_by_decile(leads: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
-    """Conversion of contacted leads by score decile (10 = highest), and lift over the base rate.
+def day_figures(leads: pd.DataFrame, clients: int) -> pd.DataFrame:
+    """Per need: the day's leads, how many went to advisors, were deferred or pooled, carried over from
+    earlier days, leads per 1,000 clients, and their expected conversions if worked."""
+    flags = pd.DataFrame(
+        {
+            "need": leads["need"],
+            "leads": 1,
+            "to_advisors": (leads["assignment"] == ADVISOR).astype(int),
+            "deferred": (leads["assignment"] == DEFERRED).astype(int),
+            "pool": (leads["assignment"] == POOL).astype(int),
+            "carried_over": [o < d for o, d in zip(leads["opened_on"], leads["lead_date"], strict=True)],
+            "expected_conversions": leads["expected_conversion"].astype(float),
+        }
+    )
+    table = flags.groupby("need").sum()
+    table["carried_over"] = table["carried_over"].astype(int)
+    table.insert(1, "per_1000_clients", table["leads"] * 1000 / max(clients, 1))
+    return table
 
-    outcomes: client_id, need, is_converted (one row per contact).
+
+def suitability_breaches(leads: pd.DataFrame, allowed: pd.Series, rating: pd.Series) -> dict[str, int]:
+    """Offers on `leads` that break suitability, failing closed.
+
+    allowed: the allowed rating code (1..5) by client_id; rating: the product's rating code by product_id.
+    An offer is unsuitable when its product is rated above the client's allowed rating, and equally when
+    either is unknown (the client or product missing from its lookup, or its code null): a rule that cannot
+    be checked is not met. A lead with no product to offer is counted too.
     """
-    joined = leads.merge(outcomes, on=["client_id", "need"], how="inner")
-    if joined.empty:
-        return pd.DataFrame(columns=["decile", "contacts", "conversion", "lift"])
-    joined["decile"] = pd.qcut(joined["probability"].rank(method="first"), 10, labels=range(1, 11)).astype(int)
-    base = joined["is_converted"].mean()
-    table = joined.groupby("decile").agg(contacts=("is_converted", "size"), conversion=("is_converted", "mean"))
-    table["lift"] = table["conversion"] / base if base > 0 else float("nan")
-    return table.reset_index().sort_values("decile", ascending=False, kind="stable").reset_index(drop=True)
+    offered = leads[["client_id", "product_ids"]].explode("product_ids")
+    empty = int(offered["product_ids"].isna().sum())
+    offered = offered.dropna(subset=["product_ids"])
+    client_rating = offered["client_id"].map(allowed)
+    product_rating = offered["product_ids"].map(rating)
+    unknown = client_rating.isna() | product_rating.isna()
+    above = ~unknown & (product_rating > client_rating)
+    return {
+        "offers": len(offered),
+        "unsuitable": int(above.sum()),
+        "unknown_client": int(client_rating.isna().sum()),
+        "unknown_product": int(product_rating.isna().sum()),
+        "leads_without_products": empty,
+    }

@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from serving.suitability import Suitability, parse_rating, rating_label, suitable_products
+from wealthpulse.domain import NEEDS
 
-NEED_CODES = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
-TIERS = ("T1", "T2", "T3", "T4", "T5")
+NEED_CODES = NEEDS
 CHANNEL_BY_TIER = {
     "T5": "advisor_call",
     "T4": "advisor_call",

@@ -12,6 +12,7 @@ import copy
 import json
 
 from serving.auth import API_KEY_ENV
+from serving.leads_app import leads_app
 
 SECURITY_SCHEME = "bearerKey"
 DESCRIPTION = (
@@ -45,6 +46,10 @@ VALIDATION_ERROR_SCHEMA = {
     "required": ["error", "detail"],
 }
 SUFFIX = "IODescriptor"
+# Apps mounted beside BentoML's own routes: their operations join the document under their mount path.
+MOUNTED_DOCS = {"/leads": leads_app}
+# FastAPI's own validation-error schemas: the document describes the API's 422 body instead.
+FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
 
 
 def _json(schema: dict) -> dict:
@@ -68,9 +73,22 @@ def _clean_names(node: object) -> None:
             _clean_names(value)
 
 
+def _add_mounted(spec: dict) -> None:
+    """Each mounted app's operations under its path (the bare path: `GET /leads?...`), with its schemas."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for prefix, app in MOUNTED_DOCS.items():
+        mounted = app.openapi()
+        for path, operations in mounted.get("paths", {}).items():
+            spec.setdefault("paths", {})[prefix + path.rstrip("/")] = copy.deepcopy(operations)
+        for name, schema in mounted.get("components", {}).get("schemas", {}).items():
+            if name not in FASTAPI_ERRORS:
+                schemas.setdefault(name, copy.deepcopy(schema))
+
+
 def document(spec: dict) -> dict:
     """The completed OpenAPI document; the input is left as it is."""
     spec = copy.deepcopy(spec)
+    _add_mounted(spec)
     spec.setdefault("info", {})["description"] = DESCRIPTION
     components = spec.setdefault("components", {})
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {

@@ -172,3 +172,40 @@ class EventsResponse(BaseModel):
 
     accepted: int = Field(..., description="Events pushed to the online store.")
     counters: list[LiveCounters]
+
+
+class Lead(BaseModel):
+    """One lead of the daily list: a client, a need likely enough to call about, what to offer."""
+
+    lead_id: str = Field(..., description="Stable id of the lead from the day it opened until it closes.")
+    lead_date: str = Field(..., description="The list's day (YYYY-MM-DD).")
+    opened_on: str = Field(..., description="The day the lead was first listed; earlier than lead_date if carried.")
+    client_id: str = Field(..., description="The client's account id.")
+    need: str = Field(..., description="Need code, e.g. fixed_income.", examples=["fixed_income"])
+    probability: float = Field(..., description="Probability of the need in the next 30 days (the day's score).")
+    expected_value: float = Field(..., description="probability x the need's value for the client's tier (yuan).")
+    expected_conversion: float = Field(
+        ..., description="Share of past campaign contacts on this need, above its threshold, that converted."
+    )
+    value_tier: str = Field(..., description="The client's value tier, T1 to T5.", examples=["T3"])
+    assignment: str = Field(
+        ..., description="advisor (within the day's capacity), deferred (over it) or pool (no advisor)."
+    )
+    priority: int = Field(..., description="Rank among the advisor's (or the pool's) leads of the day, 1 first.")
+    expires_on: str = Field(..., description="The last day the lead is open unless worked.")
+    product_ids: list[str] = Field(..., description="Suitable products to offer, lowest risk first.")
+    needs_reassessment: bool = Field(..., description="Risk assessment missing or expired: R1 products only.")
+    reasons: list[str] = Field(..., description="Why this lead, in words.")
+
+
+class LeadsPage(BaseModel):
+    """A page of one advisor's (or the pool's) leads of a day, by priority."""
+
+    advisor_id: str | None = Field(None, description="The advisor asked for; null for the pool.")
+    date: str = Field(..., description="The list's day (YYYY-MM-DD).")
+    assignment: str = Field(..., description="advisor, deferred or pool: which leads of the day these are.")
+    total: int = Field(..., description="How many such leads the day holds, over all pages.")
+    offset: int = Field(..., description="Leads skipped before this page.")
+    limit: int = Field(..., description="Most leads on one page.")
+    next_offset: int | None = Field(None, description="The offset of the next page; null on the last page.")
+    leads: list[Lead]

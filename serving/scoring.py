@@ -16,7 +16,8 @@ import numpy as np
 
 from models.onnx_export import JOINT_INPUT, joint_model, onnx_session
 from serving.schemas import ClientScore
-from serving.served_models import CHURN, INTENT_HEADS, TIERING, TIERS, ServedModel
+from serving.served_models import CHURN, INTENT_HEADS, TIERING, ServedModel
+from wealthpulse.domain import TIERS
 
 UNKNOWN_CLIENT = "unknown client_id: no features in the online store"
 TIER_NOW = "value_tier_code"

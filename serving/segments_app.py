@@ -7,16 +7,19 @@ unknown identifier or the character where the syntax breaks.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from serving.errors import field_name
+from serving.mounts import app_settings
 from serving.segments import SegmentError, parse
 from serving.segments.audience import audience_vocabulary, count_members, latest_audience
 from serving.segments.parser import MAX_LENGTH
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings
 
 MAX_SAMPLE = 20
 segments_app = FastAPI(title="wealthpulse segments")
@@ -77,8 +80,8 @@ async def invalid_expression(_: Request, error: SegmentError) -> JSONResponse:
 
 
 @segments_app.post("/preview", response_model=PreviewResponse)
-def preview(request: PreviewRequest):
-    path = latest_audience(load_settings().home)
+def preview(request: PreviewRequest, settings: Annotated[Settings, Depends(app_settings)]):
+    path = latest_audience(settings.audience_root)
     if path is None:
         return JSONResponse(
             status_code=404, content={"error": "no audience table yet: materialize serving/segment_audience"}

@@ -12,13 +12,14 @@ import onnxruntime as ort
 from models.explain import TreeExplainer, build_explainer, class_block, reason_codes
 from models.feature_labels import labels_for
 from models.onnx_export import onnx_probabilities, onnx_session
-from models.registry import LIGHTGBM_FILE, load_champion, load_file
+from models.registry import LIGHTGBM_FILE, champion_tag, load, load_champion, load_file
+from wealthpulse.domain import NEEDS
 
-NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
-TIERS = ("T1", "T2", "T3", "T4", "T5")
 CHURN = "churn"
 TIERING = "tiering"
 INTENT_HEADS = {f"intent_{need}": need for need in NEEDS}
+# Every model the service scores with: churn, tiering and the six intent heads, each by its champion.
+SERVED = (CHURN, TIERING, *INTENT_HEADS)
 
 
 @dataclass
@@ -47,11 +48,25 @@ class ServedModel:
         return reason_codes(contributions, self.feature_names, top=top, labels=self.labels)
 
 
-def load_served(name: str) -> ServedModel | None:
-    """The champion of `name`, ready to score; None when the store has no champion of it."""
+def champion_tags(names: tuple[str, ...] = SERVED) -> dict[str, str]:
+    """The champion's tag of every name, from the model store; a name without one is an error naming it."""
+    tags = {name: champion_tag(name) for name in names}
+    missing = [name for name, tag in tags.items() if tag is None]
+    if missing:
+        raise LookupError(
+            f"no champion of {', '.join(missing)} in the model store: the service scores with all of "
+            f"{', '.join(names)}; train and register them first (`make run`)"
+        )
+    return tags
+
+
+def load_served(name: str, tag: str | None = None) -> ServedModel | None:
+    """The model `tag` of `name` (by default its champion), ready to score; None when the store has no champion."""
     try:
-        model_bytes, metadata, tag = load_champion(name)
+        model_bytes, metadata, tag = load(name, tag.split(":", 1)[1]) if tag else load_champion(name)
     except (LookupError, bentoml.exceptions.NotFound):
+        if tag:
+            raise
         return None
     feature_names = list(metadata["feature_names"])
     session = onnx_session(model_bytes)
@@ -78,9 +93,9 @@ def load_served(name: str) -> ServedModel | None:
 
 
 def load_all() -> dict[str, ServedModel]:
-    """Every champion the store holds: churn, tiering and the six intent heads."""
+    """Every champion the store holds of churn, tiering and the six intent heads."""
     served = {}
-    for name in (CHURN, TIERING, *INTENT_HEADS):
+    for name in SERVED:
         model = load_served(name)
         if model is not None:
             served[name] = model

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -43,21 +42,30 @@ from serving.schemas import (
 )
 from serving.scoring import UNKNOWN_CLIENT, Scorer
 from serving.segments_app import segments_app
-from serving.served_models import CHURN, load_all
+from serving.served_models import SERVED, ServedModel, champion_tags, load_served
 from serving.suitability import assess
-from wealthpulse.settings import load_settings
+from wealthpulse.settings import Settings
 
-settings = load_settings()
+# The service's entry: BentoML imports this module and builds the class with no arguments, and the
+# class-level declarations below (worker count, models) exist before any instance does. The settings
+# are built here once and handed to the constructor's default.
+SETTINGS = Settings.from_env()
+# The champion of every served model, from the model store this process sees (the local store, or a
+# Bento's own). A missing one stops the start-up here, naming it: a service that silently scored
+# without intent or tiering would answer with gaps nobody asked for.
+CHAMPIONS = champion_tags(SERVED)
 
 
-def api_workers() -> int:
-    """Worker processes of the service, by default one per core of a 2-core machine: one process
-    keeps up with 300 single-client scores a second, but a large request (hundreds of ids) keeps it
-    busy for a few hundred milliseconds, and the second keeps answering meanwhile."""
-    raw = os.environ.get("WEALTHPULSE_API_WORKERS", "2")
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"WEALTHPULSE_API_WORKERS must be a positive whole number, not {raw!r}")
-    return int(raw)
+def declare_models(tags: dict[str, str]):
+    """Declare each model at class level as BentoML expects (`bentoml build` packs exactly these
+    into the Bento, and a Bento serves them from its own model store)."""
+
+    def decorate(cls):
+        for name, tag in tags.items():
+            setattr(cls, f"{name}_model", bentoml.models.BentoModel(tag))
+        return cls
+
+    return decorate
 
 
 # Request-time inputs of on-demand features, filled by the service for every row.
@@ -85,18 +93,23 @@ def load_catalog(path) -> list[Product]:
     ]
 
 
-@bentoml.service(name="wealthpulse", traffic={"timeout": 30}, workers=api_workers())
+# One worker process keeps up with 300 single-client scores a second, but a large request (hundreds
+# of ids) keeps it busy for a few hundred milliseconds; a second keeps answering meanwhile.
+@bentoml.service(name="wealthpulse", traffic={"timeout": 30}, workers=SETTINGS.api_workers)
 @bentoml.asgi_app(leads_app, path="/leads")
 @bentoml.asgi_app(segments_app, path="/segments")
+@declare_models(CHAMPIONS)
 class WealthPulse:
     """Scores, next-best-actions, live events and leads for brokerage clients."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         quiet_validation_errors()
-        self.store = open_store()
-        self.models = load_all()
-        if CHURN not in self.models:
-            raise RuntimeError("no churn champion in the model store: run `make run` first")
+        self.settings = settings or SETTINGS
+        leads_app.state.settings = segments_app.state.settings = self.settings
+        self.store = open_store(self.settings)
+        self.models: dict[str, ServedModel] = {
+            name: load_served(name, str(getattr(self, f"{name}_model").tag)) for name in SERVED
+        }
         services = {self.store.get_feature_service(m.feature_service).name: None for m in self.models.values()}
         services = [self.store.get_feature_service(name) for name in services]
         # The features of every model's service, read together: one online read per request.
@@ -104,7 +117,7 @@ class WealthPulse:
         unknown = sorted(set(self.reader.request_fields) - set(REQUEST_VALUES))
         if unknown:
             raise RuntimeError(f"feature services need request fields the service cannot fill: {unknown}")
-        self.catalog = load_catalog(settings.marts_dir / "products.parquet")
+        self.catalog = load_catalog(self.settings.marts_dir / "products.parquet")
         self.model_versions = {name: model.tag for name, model in self.models.items()}
         self.scorer = Scorer(self.models)
         # The reader's columns in the scorer's order; -1 for a name no service reads (NaN).

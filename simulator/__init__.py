@@ -6,12 +6,13 @@ writes them as hive-partitioned daily parquet (``<table>/dt=YYYY-MM-DD/part-0.pa
 """
 
 from simulator.brokerage import Simulation, simulate
-from simulator.codes import EVENT_TYPES, NEEDS, PRODUCT_TYPES
+from simulator.codes import EVENT_TYPES, PRODUCT_TYPES
 from simulator.disk import RunSummary, next_day, simulate_to_disk
 from simulator.landing import write_landing, write_oracle
 from simulator.presets import DEFAULT_START, PRESETS, Preset
 from simulator.schema import DAILY_TABLES, ORACLE_SCHEMA, SCHEMAS, TABLES
 from simulator.tiers import value_tier
+from wealthpulse.domain import NEEDS
 
 __all__ = [
     "DAILY_TABLES",

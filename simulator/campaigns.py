@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulator.codes import NEEDS
 from simulator.state import ClientState
+from wealthpulse.domain import NEEDS
 
 CAMPAIGN_STREAM = 1_000_033
 CONTACT_RATE = 0.0015  # daily contact probability of an eligible client per running campaign

@@ -1,28 +1,42 @@
-"""Code lists shared by the latent model, the landing tables and the oracle.
+"""Code lists of the latent model and the oracle, over the landing contract's (``landing.codes``).
 
-Every string here is part of the landing contract: the warehouse and the contracts match on
-these exact values.
+The strings the landing tables hold come from the contract; what is here indexes them (the order of
+every (N, 6) need array, the product shelf) for the simulation.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-# The six needs of the intent model, in the order of every (N, 6) array in the simulator.
-NEEDS: tuple[str, ...] = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
+from landing.codes import (
+    BANK_DIRECTIONS,
+    CAMPAIGN_CHANNELS,
+    DNC_REASONS,
+    EVENT_TYPES,
+    LANGUAGES,
+    NEEDS,
+    ORDER_SIDES,
+    OUTCOMES,
+    PRODUCT_TYPES,
+    SERVICE_CHANNELS,
+)
+
+__all__ = [
+    "BANK_DIRECTIONS",
+    "CAMPAIGN_CHANNELS",
+    "DNC_REASONS",
+    "EVENT_TYPES",
+    "LANGUAGES",
+    "NEEDS",
+    "ORDER_SIDES",
+    "OUTCOMES",
+    "PRODUCT_TYPES",
+    "SERVICE_CHANNELS",
+]
+
+# Indices into NEEDS, in the order of every (N, 6) array in the simulator.
 EQUITY, FIXED, MARGIN, OPTIONS, ADVISORY, TRANSFER = range(6)
 
-EVENT_TYPES: tuple[str, ...] = (
-    "login",
-    "quote_view",
-    "product_page_view",
-    "search",
-    "research_read",
-    "margin_page_view",
-    "options_page_view",
-    "advisory_page_view",
-    "transfer_page_view",
-)
 LOGIN, QUOTE, PRODUCT_VIEW, SEARCH, RESEARCH, MARGIN_VIEW, OPTIONS_VIEW, ADVISORY_VIEW, TRANSFER_VIEW = range(9)
 
 # (product_type, display name, count, allowed risk ratings): 260 products, ids P0001.. in this order.
@@ -35,7 +49,8 @@ PRODUCT_SHELF: tuple[tuple[str, str, int, tuple[int, ...]], ...] = (
     ("structured_note", "Structured Note", 40, (4, 5)),
     ("advisory_plan", "Advisory Plan", 20, (1, 2)),
 )
-PRODUCT_TYPES: tuple[str, ...] = tuple(row[0] for row in PRODUCT_SHELF)
+if tuple(row[0] for row in PRODUCT_SHELF) != PRODUCT_TYPES:
+    raise ValueError("PRODUCT_SHELF must list every product type of landing.codes.PRODUCT_TYPES, in its order")
 # Subscription fee as a share of the amount; an advisory plan's whole amount is its fee.
 SUBSCRIBE_FEE: dict[str, float] = {
     "equity_fund": 0.012,
@@ -77,12 +92,3 @@ COMBO_WM = np.array([c[1] for c in COMBOS])
 def preference_group(combo: np.ndarray, style: np.ndarray) -> np.ndarray:
     """Group number 1..15: ``combo * 3 + style + 1`` (G01 quiet saver/conservative .. G15)."""
     return np.asarray(combo) * 3 + np.asarray(style) + 1
-
-
-BANK_DIRECTIONS = ("in", "out")
-ORDER_SIDES = ("subscribe", "redeem")
-SERVICE_CHANNELS = ("call", "chat")
-LANGUAGES = ("zh", "en")
-CAMPAIGN_CHANNELS = ("app_push", "sms", "advisor_call")
-OUTCOMES = ("converted", "interested", "no_answer", "declined")
-DNC_REASONS = ("client_request", "complaint", "regulatory")

@@ -51,7 +51,8 @@ from simulator.schema import DAILY_TABLES, ORACLE_SCHEMA, TABLES
 from simulator.shelf import build_shelf
 from simulator.state import ClientState
 from simulator.strings import pick
-from simulator.tiers import REVENUE_WINDOW_DAYS, TIERS
+from simulator.tiers import REVENUE_WINDOW_DAYS
+from wealthpulse.domain import TIERS
 
 STATE_DIR = "_state"
 ORACLE_DIR = "_oracle"

@@ -30,7 +30,8 @@ from simulator.schema import DAILY_TABLES, to_arrow
 from simulator.shelf import build_shelf
 from simulator.state import ClientState
 from simulator.strings import fixed_width_ids, pick
-from simulator.tiers import REVENUE_WINDOW_DAYS, TIERS, value_tier
+from simulator.tiers import REVENUE_WINDOW_DAYS, value_tier
+from wealthpulse.domain import TIERS
 
 INIT_STREAM = 1
 

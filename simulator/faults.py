@@ -1,12 +1,15 @@
 """Realistic defects injected into written landing files, for testing the contracts.
 
 Each class edits one landing file in place (atomically) and is recorded in ``<out>/_faults.json``:
-the class, table, file (relative to ``out``), column, and how many rows it touched.
+the class, table, file (relative to ``out``), column, and how many rows it touched. Row faults may
+share a file (on disjoint rows); a fault that breaks a whole file gets a file of its own, so one day
+can carry every class at once.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +28,16 @@ FAULT_TARGETS: dict[str, tuple[str, str]] = {
     "late_arrival": ("trades", "traded_at"),
     "unknown_reference": ("product_orders", "product_id"),
     "renamed_column": ("service_interactions", "transcript"),
-    "retyped_column": ("bank_transfers", "amount"),
+    "retyped_column": ("asset_snapshots", "cash"),
     "truncated_file": ("campaign_contacts", None),
 }
+# Faults of the export itself rather than of its rows, injected only when asked for by name.
+EXPORT_FAULTS: dict[str, tuple[str, None]] = {
+    "not_parquet": ("risk_assessments", None),  # the export wrote CSV under the parquet name
+    "empty_file": ("do_not_contact", None),  # 0 bytes
+    "missing_table": ("app_events", None),  # the table's dt= folder of the day never arrived
+}
+ALL_FAULTS: dict[str, tuple[str, str | None]] = {**FAULT_TARGETS, **EXPORT_FAULTS}
 ROW_FAULTS = (
     "null_required",
     "duplicate_rows",
@@ -40,43 +50,73 @@ ROW_FAULTS = (
 US_PER_DAY = 86_400 * 1_000_000
 
 
-def inject_faults(out_dir: Path | str, rate: float, seed: int = 0, days: list[str] | None = None) -> list[dict]:
-    """Inject every fault class (row faults touch ``rate`` of a file's rows, at least one);
-    with ``days``, only into those dt partitions. Returns and writes the record."""
+def inject_faults(
+    out_dir: Path | str, rate: float, seed: int = 0, days: list[str] | None = None, kinds: list[str] | None = None
+) -> list[dict]:
+    """Inject fault classes (``kinds``, default every class of ``FAULT_TARGETS``; row faults touch ``rate``
+    of a file's rows, at least one); with ``days``, only into those dt partitions. Returns and writes
+    the record."""
     out = Path(out_dir)
+    unknown = sorted(set(kinds or ()) - set(ALL_FAULTS))
+    if unknown:
+        raise ValueError(f"unknown fault class(es) {unknown}; known: {sorted(ALL_FAULTS)}")
     rng = np.random.default_rng([seed, 99])
-    used: set[Path] = set()
+    whole: set[Path] = set()  # files a fault broke as a whole
+    touched: dict[Path, set[int]] = {}  # rows of files row faults edited
     record: list[dict] = []
-    for fault, (table, column) in FAULT_TARGETS.items():
-        file = _pick_file(rng, out / table, days, used)
+    for fault in kinds or list(FAULT_TARGETS):
+        table, column = ALL_FAULTS[fault]
+        row_fault = fault in ROW_FAULTS
+        # A file of its own where the days hold one; row faults share a file (on other rows) otherwise.
+        file = _pick_file(rng, out / table, days, whole | set(touched), row_fault)
+        if file is None and row_fault:
+            file = _pick_file(rng, out / table, days, whole, row_fault)
         if file is None:
             continue
-        used.add(file)
         data = pq.read_table(file)
         n = data.num_rows
-        k = max(1, round(rate * n))
-        rows = np.sort(rng.choice(n, min(k, n), replace=False)) if n else np.array([], dtype=int)
-        entry = {"fault": fault, "table": table, "file": str(file.relative_to(out)), "column": column}
-        if fault == "truncated_file":
-            raw = file.read_bytes()
-            _atomic_bytes(file, raw[: len(raw) // 2])
-            entry["rows"] = n
-        else:
-            data, touched = _apply(fault, data, column, rows, file)
+        entry = {"fault": fault, "table": table, "file": str(file.relative_to(out)), "column": column, "rows": n}
+        if row_fault:
+            free = np.setdiff1d(np.arange(n), np.fromiter(touched.get(file, ()), dtype=np.int64))
+            k = max(1, round(rate * n))
+            rows = np.sort(rng.choice(free, min(k, free.size), replace=False))
+            data, hit = _apply(fault, data, column, rows, file)
             _atomic_table(file, data)
-            entry["rows"] = int(touched.size)
-            entry["row_index"] = touched.tolist()
+            touched.setdefault(file, set()).update(rows.tolist(), hit.tolist())
+            entry["rows"] = int(hit.size)
+            entry["row_index"] = hit.tolist()
+        else:
+            whole.add(file)
+            if fault == "truncated_file":
+                raw = file.read_bytes()
+                _atomic_bytes(file, raw[: len(raw) // 2])
+            elif fault == "not_parquet":
+                _atomic_bytes(file, data.to_pandas().to_csv(index=False).encode())
+            elif fault == "empty_file":
+                _atomic_bytes(file, b"")
+            elif fault == "missing_table":
+                entry["file"] = str(file.parent.relative_to(out))
+                entry["rows"] = sum(pq.read_metadata(f).num_rows for f in file.parent.glob("*.parquet"))
+                shutil.rmtree(file.parent)
+            else:
+                data, _ = _apply(fault, data, column, np.arange(n), file)
+                _atomic_table(file, data)
         record.append(entry)
     existing = json.loads((out / FAULTS_FILE).read_text()) if (out / FAULTS_FILE).exists() else []
     (out / FAULTS_FILE).write_text(json.dumps(existing + record, indent=2) + "\n")
     return record
 
 
-def _pick_file(rng: np.random.Generator, root: Path, days: list[str] | None, used: set[Path]) -> Path | None:
-    files = sorted(p for p in root.glob("dt=*/*.parquet") if p not in used)
+def _pick_file(
+    rng: np.random.Generator, root: Path, days: list[str] | None, taken: set[Path], row_fault: bool
+) -> Path | None:
+    """A file of ``root`` (in ``days``) not in ``taken``, with two rows or more where there is one; a row
+    fault needs a row, a fault that breaks the whole file takes any file (an empty day's)."""
+    files = sorted(p for p in root.glob("dt=*/*.parquet") if p not in taken)
     if days:
         files = [p for p in files if p.parent.name[3:] in days]
-    sized = [p for p in files if pq.ParquetFile(p).metadata.num_rows >= 2]
+    rows = {p: pq.ParquetFile(p).metadata.num_rows for p in files}
+    sized = [p for p in files if rows[p] >= 2] or [p for p in files if rows[p] >= (1 if row_fault else 0)]
     if not sized:
         return None
     return sized[int(rng.integers(0, len(sized)))]
@@ -117,7 +157,7 @@ def _apply(fault: str, data: pa.Table, column: str, rows: np.ndarray, file: Path
     if fault == "renamed_column":
         names = [f"{c}_text" if c == column else c for c in data.column_names]
         return data.rename_columns(names), np.arange(n)
-    if fault == "retyped_column":
+    if fault == "retyped_column":  # money written as text
         idx = data.schema.get_field_index(column)
         return data.set_column(idx, pa.field(column, pa.string()), data.column(column).cast(pa.string())), np.arange(n)
     raise ValueError(f"unknown fault {fault!r}")

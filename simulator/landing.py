@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from landing.partitions import PARTITION_RULE
 from simulator.brokerage import Simulation
 from simulator.schema import ORACLE_SCHEMA, SCHEMAS, in_memory_schema
 
@@ -29,23 +30,6 @@ PART_FILE = "part-0.parquet"
 _US_PER_DAY = 86_400 * 1_000_000
 EPOCH = datetime.date(1970, 1, 1)
 
-# How each table's rows map to their export day (column, kind): "date" = that date,
-# "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
-# window were all exported on its first day (no column: every row on the first day).
-PARTITION_RULE: dict[str, tuple[str | None, str]] = {
-    "clients": ("opened_at", "from_start"),
-    "risk_assessments": ("assessed_at", "from_start"),
-    "products": (None, "from_start"),
-    "asset_snapshots": ("snapshot_date", "date"),
-    "trades": ("traded_at", "timestamp"),
-    "app_events": ("event_at", "timestamp"),
-    "bank_transfers": ("transferred_at", "timestamp"),
-    "product_orders": ("ordered_at", "timestamp"),
-    "service_interactions": ("occurred_at", "timestamp"),
-    "campaigns": ("start_date", "from_start"),
-    "campaign_contacts": ("contacted_at", "timestamp"),
-    "do_not_contact": ("flagged_at", "from_start"),
-}
 ORACLE_FILE = "oracle.parquet"
 # Dictionary-encode only low-cardinality code columns: on ids and money it costs write time
 # (2-3x on the snapshot table) and makes files larger, not smaller.

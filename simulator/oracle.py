@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 from simulator import churn, needs
-from simulator.codes import NEEDS
 from simulator.state import ClientState
+from wealthpulse.domain import NEEDS
 
 HORIZON = 30
 FIRST_AS_OF = 28

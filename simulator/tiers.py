@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-TIERS: tuple[str, ...] = ("T1", "T2", "T3", "T4", "T5")
 # Upper bounds (exclusive) of T1..T4 in yuan of value; T5 is everything from 6,000,000.
 TIER_BOUNDS = np.array([100_000.0, 500_000.0, 2_000_000.0, 6_000_000.0])
 REVENUE_WINDOW_DAYS = 90

@@ -10,21 +10,32 @@ import time
 import warnings
 from pathlib import Path
 
-from wealthpulse.settings import PROJECT_ROOT, ensure_dirs, load_settings
+from wealthpulse.settings import (
+    API_KEY_ENV,
+    PRESETS,
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    ensure_dirs,
+    export_tool_environment,
+)
 
-PRESET_NAMES = ("ci", "small", "demo", "bench")
 UI_PORT = 3001
 API_PORT = 3000
 
 
-def _apply_overrides(args: argparse.Namespace) -> None:
-    """Flags win over the environment; the settings read the environment."""
-    if getattr(args, "home", None):
-        os.environ["WEALTHPULSE_HOME"] = str(Path(args.home).resolve())
-    if getattr(args, "preset", None):
-        os.environ["WEALTHPULSE_PRESET"] = args.preset
-    if getattr(args, "seed", None) is not None:
-        os.environ["WEALTHPULSE_SEED"] = str(args.seed)
+def settings_of(args: argparse.Namespace) -> Settings:
+    """The one settings object of this command: the environment, with the command's flags winning."""
+    home = getattr(args, "home", None)
+    return Settings.from_env(
+        home=Path(home) if home else None, preset=getattr(args, "preset", None), seed=getattr(args, "seed", None)
+    )
+
+
+def _exec(command: list[str], settings: Settings, extra: dict[str, str] | None = None) -> None:
+    """Replace this process by a tool, with the environment the settings give the tools."""
+    os.chdir(PROJECT_ROOT)
+    os.execve(sys.executable, command, {**os.environ, **settings.tool_environment(), **(extra or {})})
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -54,8 +65,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _apply_overrides(args)
-    settings = ensure_dirs(load_settings())
+    settings = ensure_dirs(settings_of(args))
+    # The run happens in this process: dbt, Feast, BentoML and Dagster read their variables from it,
+    # and the code location loaded below builds these same settings from them.
+    export_tool_environment(settings)
     print(f"wealthpulse run: preset {settings.preset}, seed {settings.seed}, state in {settings.home}", flush=True)
     started = time.perf_counter()
     # Loading the definitions parses the dbt project when its manifest is missing or stale (about
@@ -103,13 +116,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Start the scoring API; without WEALTHPULSE_API_KEY, make a key for this run and show it once."""
-    _apply_overrides(args)
-    load_settings()
-    if not os.environ.get("WEALTHPULSE_API_KEY"):
+    settings = settings_of(args)
+    extra = {}
+    if not os.environ.get(API_KEY_ENV):
         import secrets
 
         key = secrets.token_urlsafe(32)
-        os.environ["WEALTHPULSE_API_KEY"] = key
+        extra[API_KEY_ENV] = key
         url = f"http://{args.host}:{args.port}"
         print(
             "WEALTHPULSE_API_KEY is not set: generated an API key for this run (set the variable to choose one).\n"
@@ -130,8 +143,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--port",
         str(args.port),
     ]
-    os.chdir(PROJECT_ROOT)
-    os.execv(sys.executable, command)
+    _exec(command, settings, extra)
+
+
+def cmd_bento(args: argparse.Namespace) -> int:
+    """`bentoml build` against the state directory's model store: the service and every champion."""
+    settings = settings_of(args)
+    _exec([sys.executable, "-m", "bentoml", "build", *(["--output", args.output] if args.output else [])], settings)
 
 
 # What each kind of backfill materializes: the assets of one partition set (all single-run backfills).
@@ -141,16 +159,14 @@ LANDING_DAY_ASSETS = "group:landing or group:warehouse or key:features/online_st
 
 def _materialize_range(args: argparse.Namespace, selection: str) -> int:
     """One Dagster run over the partitions first..last of `selection` (what a backfill from the UI does)."""
-    _apply_overrides(args)
-    ensure_dirs(load_settings())
+    settings = ensure_dirs(settings_of(args))
     command = [
         *(sys.executable, "-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions"),
         *("--select", selection, "--partition-range", f"{args.first}...{args.last}"),
         # In one process: a process per step would import the whole platform again for each of them.
         *("--config-json", json.dumps({"execution": {"config": {"in_process": {}}}})),
     ]
-    os.chdir(PROJECT_ROOT)
-    os.execv(sys.executable, command)
+    _exec(command, settings)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -164,8 +180,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    _apply_overrides(args)
-    ensure_dirs(load_settings())
+    settings = ensure_dirs(settings_of(args))
     command = [
         sys.executable,
         "-m",
@@ -178,8 +193,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         "--port",
         str(args.port),
     ]
-    os.chdir(PROJECT_ROOT)
-    os.execv(sys.executable, command)
+    _exec(command, settings)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     simulate = sub.add_parser("simulate", help="write a simulated brokerage's landing files")
-    simulate.add_argument("--preset", choices=PRESET_NAMES, default="ci")
+    simulate.add_argument("--preset", choices=PRESETS, default="ci")
     simulate.add_argument("--seed", type=int, default=7)
     simulate.add_argument("--clients", type=int, help="override the preset's number of clients")
     simulate.add_argument("--days", type=int, help="override the preset's number of days")
@@ -203,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.set_defaults(func=cmd_simulate)
 
     run = sub.add_parser("run", help="materialize the whole asset graph, then print the report")
-    run.add_argument("--preset", choices=PRESET_NAMES, help="scale (default: $WEALTHPULSE_PRESET or demo)")
+    run.add_argument("--preset", choices=PRESETS, help="scale (default: $WEALTHPULSE_PRESET or demo)")
     run.add_argument("--seed", type=int, help="simulator seed (default: $WEALTHPULSE_SEED or 7)")
     run.add_argument("--home", help="state directory (default: $WEALTHPULSE_HOME or .wealthpulse)")
     run.set_defaults(func=cmd_run)
@@ -216,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=API_PORT)
     serve.add_argument("--home", help="state directory")
     serve.set_defaults(func=cmd_serve)
+
+    bento = sub.add_parser("bento", help="build the Bento: the scoring service with every champion model")
+    bento.add_argument("--home", help="state directory whose model store holds the champions")
+    bento.add_argument("--output", choices=("tag", "default"), help="what bentoml build prints")
+    bento.set_defaults(func=cmd_bento)
 
     for name, func, days, what in (
         ("backfill", cmd_backfill, "as-of", "build the batch scores and lead lists of a range of as-of days"),
@@ -237,7 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     # Libraries' notices to their own developers (deprecations inside ibis, dagster-dbt) are
     # not for the person running the pipeline.
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SettingsError as error:
+        print(f"wealthpulse {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

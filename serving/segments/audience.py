@@ -9,7 +9,6 @@ Membership runs the compiled SQL in DuckDB, the same SQL a warehouse on Spark or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -24,17 +23,9 @@ AUDIENCE_FILE = "audience.parquet"
 COUNTS_FILE = "_counts.parquet"
 
 
-def audience_dir(home: Path, day: date) -> Path:
-    return Path(home) / "segments" / "audience" / f"dt={day.isoformat()}"
-
-
-def membership_dir(home: Path, day: date) -> Path:
-    return Path(home) / "segments" / "membership" / f"dt={day.isoformat()}"
-
-
-def latest_audience(home: Path) -> Path | None:
-    """The newest audience file, or None before the first materialization."""
-    files = sorted((Path(home) / "segments" / "audience").glob(f"dt=*/{AUDIENCE_FILE}"))
+def latest_audience(root: Path) -> Path | None:
+    """The newest audience file under `root` (one dt=YYYY-MM-DD folder per day), or None before the first."""
+    files = sorted(Path(root).glob(f"dt=*/{AUDIENCE_FILE}"))
     return files[-1] if files else None
 
 

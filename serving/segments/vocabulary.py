@@ -17,9 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-NEEDS = ("equity_fund", "fixed_income", "margin_financing", "options", "advisory", "transfer_in")
-TIERS = ("T1", "T2", "T3", "T4", "T5")
-RISK_LEVELS = ("C1", "C2", "C3", "C4", "C5")
+from wealthpulse.domain import NEEDS, RISK_LEVELS, TIERS
+
 PROFILES = ("dormant_saver", "self_directed_trader", "wealth_builder", "all_round_investor", "casual_investor")
 STYLES = ("conservative", "balanced", "aggressive")
 # The order of the warehouse's preference_group_code (mart_client_tiers): profile-major, 1..15.

@@ -198,24 +198,45 @@ def test_next_best_action_respects_suitability(service, home: Path):
                 assert int(products.loc[product["product_id"], "risk_rating_code"]) <= allowed
 
 
+def _idlest_clients(home: Path, n: int) -> list[str]:
+    """The clients of the latest as-of date longest without a login: a live login moves them the most."""
+    features = pd.read_parquet(
+        home / "marts" / "client_features.parquet", columns=["client_id", "as_of_date", "days_since_last_login"]
+    )
+    latest = features[features["as_of_date"] == features["as_of_date"].max()]
+    return latest.sort_values(["days_since_last_login", "client_id"], ascending=[False, True])["client_id"][:n].tolist()
+
+
 def test_a_pushed_event_reaches_the_next_score(service, home: Path):
-    client_id = _latest_clients(home, 1)[0]
-    before = httpx.post(f"{service}/score", json={"client_ids": [client_id]}, headers=AUTH, timeout=30).json()
+    clients = _idlest_clients(home, 5)
+
+    def scores() -> dict[str, dict]:
+        reply = httpx.post(f"{service}/score", json={"client_ids": clients}, headers=AUTH, timeout=30)
+        assert reply.status_code == 200, reply.text
+        return {entry["client_id"]: entry for entry in reply.json()["scores"]}
+
+    before, again = scores(), scores()
     pushed = httpx.post(
         f"{service}/events",
-        json={"events": [{"client_id": client_id, "event_type": "login"}] * 3},
+        json={"events": [{"client_id": c, "event_type": "login"} for c in clients for _ in range(3)]},
         headers=AUTH,
         timeout=30,
     )
     assert pushed.status_code == 200, pushed.text
-    assert pushed.json()["counters"][0]["live_logins_today"] >= 3
-    after = httpx.post(f"{service}/score", json={"client_ids": [client_id]}, headers=AUTH, timeout=30).json()
-    assert after["scores"][0]["churn_probability"] is not None
-    assert before["scores"][0]["client_id"] == after["scores"][0]["client_id"]
+    assert [(c["client_id"], c["live_logins_today"]) for c in pushed.json()["counters"]] == [(c, 3.0) for c in clients]
+    after = scores()
+    # What /score returns moves: without an event two scores agree (only the request time ages the
+    # recency between them); after three logins at least one of the idlest clients' churn moves, with the
+    # batch features unchanged. A service that ignored the live view would return the scores of before.
+    for c in clients:
+        assert again[c]["churn_probability"] == pytest.approx(before[c]["churn_probability"], abs=1e-6)
+        assert after[c]["feature_timestamp"] == before[c]["feature_timestamp"] is not None
+    moved = {c: (before[c]["churn_probability"], after[c]["churn_probability"]) for c in clients}
+    assert any(abs(b - a) > 1e-4 for b, a in moved.values()), moved
     # What the next score is computed from: the online features the service reads now show the logins,
     # and the request-time recency says the last login was moments ago.
     read = subprocess.run(
-        [sys.executable, "-c", ONLINE_READ, client_id],
+        [sys.executable, "-c", ONLINE_READ, clients[0]],
         cwd=ROOT,
         env=_env(home),
         capture_output=True,
@@ -224,14 +245,12 @@ def test_a_pushed_event_reaches_the_next_score(service, home: Path):
     )
     assert read.returncode == 0, read.stderr[-3000:]
     logins, days_since_login = map(float, read.stdout.split()[-2:])
-    assert logins >= 3
+    assert logins == 3
     assert days_since_login < 0.01
 
 
 ONLINE_READ = """
 import sys, time
-from wealthpulse.settings import load_settings
-load_settings()
 from features.store import open_store
 store = open_store()
 row = store.get_online_features(

@@ -58,7 +58,7 @@ def _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch) -> dg.
         [*selected, *built.asset_checks],
         resources={
             "platform": platform,
-            "feast": FeastResource(repo_dir=str(tmp_path)),
+            "feast": FeastResource(platform=platform),
             # The training set's own check (not run here: that asset is not selected) names the marts.
             "marts": MartsResource(path=str(tmp_path / "marts")),
         },

@@ -2,6 +2,8 @@ import uuid
 
 import dagster as dg
 
+from landing.partitions import COMPLETE_DAY_TABLES as DAILY_TABLES
+from landing.partitions import landed_days, newest_partition
 from orchestration.advice import ADVICE
 from orchestration.definitions import defs
 from orchestration.defs.automation.definitions import (
@@ -9,7 +11,6 @@ from orchestration.defs.automation.definitions import (
     new_landing_partition,
     what_to_do_on_failure,
 )
-from orchestration.defs.automation.landing_partitions import DAILY_TABLES, landed_days, newest_partition
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 
@@ -160,3 +161,57 @@ def test_a_failed_run_leaves_an_alert_saying_what_to_do(tmp_path):
     assert "Step features__feast_registry" in alert
     assert "registry path is not writable" in alert
     assert ADVICE["features"] in alert
+
+
+def test_the_first_tick_never_requests_a_day_already_built(tmp_path):
+    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
+    landing = tmp_path / "landing"
+    for day in ("2025-06-01", "2025-06-02"):
+        for table in DAILY_TABLES:
+            _land(landing, table, day)
+    with dg.instance_for_test() as instance:
+        # What `make run` leaves behind: the newest day's landing tables materialized, no sensor cursor.
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(dg.AssetKey(["landing", "asset_snapshots"]), partition="2025-06-02")
+        )
+        with dg.build_sensor_context(instance=instance, resources={"platform": platform}) as context:
+            tick = new_landing_partition.evaluate_tick(context)
+        assert not tick.run_requests and "2025-06-02 already built" in tick.skip_message
+        assert tick.cursor == "2025-06-02"
+        # A day whose app events have not landed waits, and the skip says which table is missing.
+        _land(landing, "asset_snapshots", "2025-06-03")
+        with dg.build_sensor_context(instance=instance, cursor=tick.cursor, resources={"platform": platform}) as ctx:
+            tick = new_landing_partition.evaluate_tick(ctx)
+        assert not tick.run_requests and "app_events/dt=2025-06-03/ has not landed" in tick.skip_message
+        _land(landing, "app_events", "2025-06-03")
+        with dg.build_sensor_context(instance=instance, cursor=tick.cursor, resources={"platform": platform}) as ctx:
+            tick = new_landing_partition.evaluate_tick(ctx)
+        (request,) = tick.run_requests
+        assert request.run_key == "landing-2025-06-03-2025-06-03"
+
+
+def test_a_held_back_landing_day_leaves_an_alert_naming_every_file(tmp_path):
+    message = (
+        "landing day 2025-06-02 held back: 2 file(s) broke the landing contract as a whole\n"
+        "- trades: landing/trades/dt=2025-06-02/part-0.parquet: empty_file: the file is empty (0 bytes)\n"
+        "- clients: landing/clients/dt=2025-06-02/part-0.parquet: not_parquet: the file is not parquet"
+    )
+
+    @dg.asset(key=["landing", "trades"])
+    def landing_files() -> None:
+        raise dg.Failure(description=message)
+
+    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([landing_files], instance=instance, raise_on_error=False)
+        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+        context = dg.build_run_status_sensor_context(
+            sensor_name="what_to_do_on_failure",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=failure,
+            resources={"platform": platform},
+        ).for_run_failure()
+        what_to_do_on_failure(context)
+    alert = (tmp_path / "alerts" / f"{result.run_id}.md").read_text()
+    assert message in alert and ADVICE["landing"] in alert

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from orchestration.defs.serving.day_tables import LEADS, replace_day
+from orchestration.defs.serving.day_tables import LEADS, day_keys_in_table, replace_day
 
 DAY = date(2025, 11, 27)
 
@@ -31,3 +31,23 @@ def test_a_day_is_replaced_and_other_days_are_kept(tmp_path):
     yesterday = DAY - timedelta(days=1)
     assert [(d, c) for d, c, _ in rows] == [(yesterday, "C1"), (yesterday, "C2"), (DAY, "C4")]
     assert rows[0][2] == ["P1", "P2"]
+
+
+def test_a_column_the_rows_gained_is_added_to_the_table(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    yesterday = DAY - timedelta(days=1)
+    replace_day(warehouse, LEADS, yesterday, _leads(yesterday, ["C1"]))
+    # The lead list gained a field: the table takes it, and the earlier day reads null in it.
+    assert replace_day(warehouse, LEADS, DAY, _leads(DAY, ["C2"]).assign(opened_on=yesterday)) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql(f"select client_id, opened_on from {LEADS[0]} order by all").fetchall()
+    assert rows == [("C1", None), ("C2", yesterday)]
+
+
+def test_day_keys_are_read_per_day(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    for day in (DAY - timedelta(days=1), DAY):
+        # A lead carried over: the same lead id on both days.
+        replace_day(warehouse, LEADS, day, _leads(day, ["C1"]).assign(lead_id="L20251127-C1-options"))
+    keys = day_keys_in_table(warehouse, LEADS, [DAY - timedelta(days=1), DAY], "lead_id")
+    assert sorted(keys) == [(DAY - timedelta(days=1), "L20251127-C1-options"), (DAY, "L20251127-C1-options")]

@@ -80,13 +80,14 @@ def test_lineage_runs_from_landing_to_the_model_store():
         assert dg.AssetKey(["landing", table]) in seen, table
 
 
-def test_every_landing_table_has_a_blocking_contract_check():
+def test_every_landing_table_has_a_blocking_contract_check_and_row_reconciliation():
     graph = _graph()
     check_keys = graph.asset_check_keys
     for table in TABLES:
-        key = dg.AssetCheckKey(dg.AssetKey(["landing", table]), "contract")
-        assert key in check_keys
-        assert graph.get_check_spec(key).blocking
+        for name in ("contract", "rows_reconcile"):
+            key = dg.AssetCheckKey(dg.AssetKey(["landing", table]), name)
+            assert key in check_keys
+            assert graph.get_check_spec(key).blocking
 
 
 def test_dbt_tests_and_parity_are_asset_checks():

@@ -1,4 +1,5 @@
-"""A small real serving state: a features mart, the Feast online store and a champion churn model.
+"""A small real serving state: a features mart, the Feast online store and every champion the service
+scores with (churn, tiering and the six intent heads), each trained on synthetic rows of its service.
 
 Built once per test session in the session's state directory (tests/conftest.py sets
 WEALTHPULSE_HOME and BENTOML_HOME), so the service under test opens the same store and
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, settings
 
 from features import repo
 from features.store import apply_repo, open_store, service_features
-from models.config import CHURN
+from models.config import CHURN, INTENT, TIERING
 from models.onnx_export import export_onnx
 from models.registry import LIGHTGBM_FILE, register
 from models.training import TIMESTAMP, time_split, train
@@ -39,6 +40,8 @@ settings.register_profile(
 settings.load_profile(os.environ.get("WEALTHPULSE_HYPOTHESIS_PROFILE", "default"))
 
 API_KEY_ENV = "WEALTHPULSE_API_KEY"
+# The request-time recency the churn model reads (features/on_demand.py).
+INACTIVITY = "days_since_last_login_now"
 CLIENTS = 120
 AS_OF = [datetime(2025, 7, 1) + timedelta(days=7 * week) for week in range(8)]
 
@@ -55,7 +58,13 @@ class ServingState:
     home: Path
     api_key: str
     known_clients: list[str]
-    model_tag: str
+    # The champion of each served model, by name.
+    model_tags: dict[str, str]
+
+    @property
+    def model_tag(self) -> str:
+        """The churn champion's tag."""
+        return self.model_tags["churn"]
 
 
 def client_id(number: int) -> str:
@@ -102,13 +111,24 @@ def source_frames(clients: int = CLIENTS, seed: int = 11) -> dict[str, pd.DataFr
     return frames
 
 
-def training_frame(feature_names: list[str], rows_per_date: int = 300, seed: int = 12) -> pd.DataFrame:
-    """Synthetic labelled rows with the served model's feature names; the label follows the first two."""
+def training_frame(
+    feature_names: list[str], label: str = CHURN.label, classes: int = 2, rows_per_date: int = 300, seed: int = 12
+) -> pd.DataFrame:
+    """Synthetic labelled rows with the served model's feature names; the label follows the first two
+    and, where the model reads it, the days since the last login at request time, which a live login
+    resets to zero: a pushed event moves the next score.
+
+    Binary: 0/1. More classes: codes 1..classes by the quantile of the same score."""
     rng = np.random.default_rng(seed)
     n = rows_per_date * len(AS_OF)
     frame = pd.DataFrame({name: feature_value(name, rng, n) for name in feature_names})
-    logit = -1.5 + 0.3 * frame[feature_names[0]] - 0.3 * frame[feature_names[1]]
-    frame[CHURN.label] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    inactive = frame[INACTIVITY] - frame[INACTIVITY].mean() if INACTIVITY in frame else 0.0
+    logit = -1.5 + 0.3 * frame[feature_names[0]] - 0.3 * frame[feature_names[1]] + 0.3 * inactive
+    if classes == 2:
+        frame[label] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    else:
+        noisy = logit + rng.normal(scale=0.5, size=n)
+        frame[label] = pd.qcut(noisy, classes, labels=False).astype(int) + 1
     frame["client_id"] = [client_id(i % rows_per_date + 1) for i in range(n)]
     frame[TIMESTAMP] = pd.to_datetime(np.repeat(AS_OF, rows_per_date), utc=True)
     return frame
@@ -126,20 +146,25 @@ def serving_state() -> ServingState:
     apply_repo(store)
     store.materialize(start_date=AS_OF[0] - timedelta(days=1), end_date=AS_OF[-1] + timedelta(days=1))
 
-    feature_names = service_features(store, CHURN.feature_service)
-    config = dataclasses.replace(CHURN, num_boost_round=40, early_stopping_rounds=10)
-    booster = train(time_split(training_frame(feature_names), config), feature_names, config)
-    tag = register(
-        "churn",
-        export_onnx(booster, name="churn"),
-        metadata={"feature_names": feature_names, "feature_service": CHURN.feature_service},
-        labels={"stage": "champion"},
-        files={LIGHTGBM_FILE: booster.model_to_string().encode()},
-    )
+    tags = {}
+    for config in (CHURN, INTENT, TIERING):
+        feature_names = service_features(store, config.feature_service)
+        config = dataclasses.replace(config, num_boost_round=40, early_stopping_rounds=10)
+        for seed, (head, label) in enumerate(config.heads.items(), start=12):
+            classes = len(config.classes) if config.task == "multiclass" else 2
+            frame = training_frame(feature_names, label, classes, seed=seed)
+            booster = train(time_split(frame, config), feature_names, config, label)
+            tags[head] = register(
+                head,
+                export_onnx(booster, name=head),
+                metadata={"feature_names": feature_names, "feature_service": config.feature_service},
+                labels={"stage": "champion"},
+                files={LIGHTGBM_FILE: booster.model_to_string().encode()},
+            )
     os.environ.setdefault(API_KEY_ENV, secrets.token_urlsafe(32))
     return ServingState(
         home=home,
         api_key=os.environ[API_KEY_ENV],
         known_clients=[client_id(i + 1) for i in range(CLIENTS)],
-        model_tag=tag,
+        model_tags=tags,
     )

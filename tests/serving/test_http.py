@@ -3,68 +3,23 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.serving.http_server import start, stop
+
 pytestmark = pytest.mark.http
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"service exited early:\n{process.stdout.read()}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    _stop(process)
-    pytest.fail("service not ready within 120 s")
-
-
-def _stop(process: subprocess.Popen) -> str:
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    return output
 
 
 @pytest.fixture(scope="module")
 def server(serving_state):
     """The service with the key from the environment (set by the serving_state fixture)."""
-    process, url = _start(dict(os.environ))
+    process, url = start(dict(os.environ))
     try:
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 def test_score_over_http(server, serving_state):
@@ -117,9 +72,38 @@ def test_one_client_scores_alike_on_the_event_loop_and_in_a_thread(server, servi
         assert entry["reasons"]["churn"]
 
 
+def test_a_pushed_login_moves_the_next_score(server, serving_state):
+    """The next `/score` after a login pushed to `/events` reads the live view: the request-time
+    recency drops to zero, and the fixture's churn model, which learned that churn follows that
+    recency, gives a lower probability. A service that pushed nothing, or scored without the live
+    view, returns the score of before (two scores without an event agree to 1e-6: only the request
+    time moves between them)."""
+    auth = {"Authorization": f"Bearer {serving_state.api_key}"}
+    client_id = serving_state.known_clients[-1]  # no other test pushes events for this client
+
+    def churn() -> dict:
+        reply = httpx.post(f"{server}/score", json={"client_ids": [client_id]}, headers=auth, timeout=30)
+        assert reply.status_code == 200, reply.text
+        (entry,) = reply.json()["scores"]
+        return entry
+
+    before, again = churn(), churn()
+    assert again["churn_probability"] == pytest.approx(before["churn_probability"], abs=1e-6)
+    login = {"events": [{"client_id": client_id, "event_type": "login"}]}
+    pushed = httpx.post(f"{server}/events", json=login, headers=auth, timeout=30)
+    assert pushed.status_code == 200, pushed.text
+    assert pushed.json()["counters"] == [
+        {"client_id": client_id, "live_logins_today": 1.0, "live_product_views_today": 0.0, "live_searches_today": 0.0}
+    ]
+    after = churn()
+    assert after["churn_probability"] < before["churn_probability"] - 0.05, (before, after)
+    # The batch features are the same rows: only the live view moved.
+    assert after["feature_timestamp"] == before["feature_timestamp"] is not None
+
+
 def test_serve_prints_a_generated_key_once_and_never_logs_it(serving_state):
     env = {k: v for k, v in os.environ.items() if k != "WEALTHPULSE_API_KEY"}
-    process, url = _start(env)
+    process, url = start(env)
     try:
         # The key is printed before the server starts: read the first lines without blocking on the rest.
         banner = []
@@ -132,6 +116,6 @@ def test_serve_prints_a_generated_key_once_and_never_logs_it(serving_state):
         assert httpx.post(f"{url}/score", json={"client_ids": ["C0000001"]}, timeout=30).status_code == 401
         assert httpx.post(f"{url}/score", json={"client_ids": ["x" * 100]}, headers=auth, timeout=30).status_code == 422
     finally:
-        output = _stop(process)
+        output = stop(process)
     assert output.count(key) == 0, "the key appears in the server's log"
     assert "Traceback" not in output

@@ -93,9 +93,9 @@ def test_batch_entries_equal_each_client_alone_and_the_validated_response():
     from models.explain import class_block, reason_codes
     from models.onnx_export import onnx_probabilities
     from serving.schemas import ScoreResponse
-    from serving.served_models import TIERS
     from tests.models.synthetic import FEATURES as MODEL_FEATURES
     from tests.models.synthetic import binary_frame, tier_frame
+    from wealthpulse.domain import TIERS
 
     tier_features = [*MODEL_FEATURES, "value_tier_code"]
     served = {

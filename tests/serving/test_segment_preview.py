@@ -11,8 +11,9 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
 
-from serving.segments.audience import AUDIENCE_FILE, audience_dir, build_audience
+from serving.segments.audience import AUDIENCE_FILE, build_audience
 from serving.segments.vocabulary import NEEDS
+from wealthpulse.settings import Settings
 
 DAY = pd.Timestamp("2025-08-19").date()
 # Ten clients with known values, so every count below is exact.
@@ -45,7 +46,7 @@ ISSUE_EXAMPLE = "tier in ('T4','T5') and churn_60d > 0.6 and holds_fund and risk
 
 @pytest.fixture(scope="module")
 def audience(serving_state):
-    folder = audience_dir(serving_state.home, DAY)
+    folder = Settings.from_env().audience_dir(DAY)
     folder.mkdir(parents=True, exist_ok=True)
     build_audience(CLIENTS, CHURN, INTENT).to_parquet(folder / AUDIENCE_FILE, index=False)
     return folder / AUDIENCE_FILE
@@ -60,6 +61,7 @@ def client(serving_state, audience):
     from serving.errors import UnprocessableInput
     from serving.segments_app import segments_app
 
+    segments_app.state.settings = Settings.from_env()
     app = UnprocessableInput(BearerAuth(Starlette(routes=[Mount("/segments", app=segments_app)])))
     with TestClient(app) as test_client:
         yield test_client
@@ -134,9 +136,9 @@ def test_no_audience_yet_is_a_404_saying_what_to_run(client, auth, audience):
 
 @pytest.mark.http
 def test_preview_over_http(serving_state, audience):
-    from tests.serving.test_http import _start, _stop
+    from tests.serving.http_server import start, stop
 
-    process, url = _start(dict(os.environ))
+    process, url = start(dict(os.environ))
     try:
         auth = {"Authorization": f"Bearer {serving_state.api_key}"}
         ok = httpx.post(f"{url}/segments/preview", json={"expression": ISSUE_EXAMPLE}, headers=auth, timeout=30)
@@ -147,5 +149,5 @@ def test_preview_over_http(serving_state, audience):
         documented = httpx.get(f"{url}/docs.json", timeout=30).json()["paths"]["/segments/preview"]["post"]
         assert documented["security"] == [{"bearerKey": []}] and "422" in documented["responses"]
     finally:
-        output = _stop(process)
+        output = stop(process)
     assert "Traceback" not in output

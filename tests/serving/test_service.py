@@ -13,6 +13,7 @@ from schemathesis import GenerationMode
 from starlette.testclient import TestClient
 
 from serving.schemas import MAX_CLIENT_ID_LENGTH, MAX_CLIENT_IDS
+from wealthpulse.domain import NEEDS, TIERS
 
 OPEN_PATHS = ["/healthz", "/livez", "/readyz", "/metrics", "/docs.json", "/"]
 
@@ -42,7 +43,7 @@ def test_score_known_and_unknown_clients(client, auth, serving_state):
     assert response.status_code == 200, response.text
     body = response.json()
     assert set(body) == {"scores", "model_versions"}
-    assert body["model_versions"] == {"churn": serving_state.model_tag}
+    assert body["model_versions"] == serving_state.model_tags
     scores = body["scores"]
     assert [s["client_id"] for s in scores] == [*known, "C9999999", known[0]]
     for entry in scores[:3]:
@@ -59,6 +60,7 @@ def test_score_known_and_unknown_clients(client, auth, serving_state):
         }
         assert entry["reasons"]["churn"] and entry["reasons"]["churn"][0]["label"]
         assert 0.0 <= entry["churn_probability"] <= 1.0 and entry["error"] is None
+        assert set(entry["intent"]) == set(NEEDS) and entry["tier_90d"] in TIERS
         assert entry["feature_timestamp"].startswith("2025-")
     assert scores[3]["churn_probability"] is None and "unknown client_id" in scores[3]["error"]
     assert scores[4] == scores[0]
@@ -110,10 +112,12 @@ def test_leads_endpoint_reads_the_daily_list(client, auth, serving_state):
     lead.update(
         lead_id="L1",
         lead_date=day,
+        opened_on=day,
         client_id="C0000001",
         need="fixed_income",
         probability=0.4,
         expected_value=320.0,
+        expected_conversion=0.3,
         value_tier="T3",
         advisor_id="A0001",
         assignment="advisor",
@@ -147,8 +151,11 @@ def test_models_names_the_served_champions(client, auth, serving_state):
     response = client.post("/models", headers=auth)
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "model_versions": {"churn": serving_state.model_tag},
-        "feature_services": {"churn": "churn_v1"},
+        "model_versions": serving_state.model_tags,
+        "feature_services": {
+            name: "churn_v1" if name == "churn" else "tiering_v1" if name == "tiering" else "intent_v1"
+            for name in serving_state.model_tags
+        },
     }
 
 
@@ -251,6 +258,10 @@ def test_openapi_documents_auth_errors_and_fields(client):
     assert {"200", "401", "415", "422"} <= set(operation["responses"]) and "400" not in operation["responses"]
     assert "Churn in 60 days" in operation["description"]
     assert "security" not in spec["paths"]["/readyz"]["get"]
+    # The mounted lead list is documented with the rest, every parameter of it.
+    leads = spec["paths"]["/leads"]["get"]
+    assert {p["name"] for p in leads["parameters"]} == {"advisor_id", "date", "assignment", "limit", "offset"}
+    assert leads["security"] == [{"bearerKey": []}]
     assert "Authorization: Bearer" in spec["info"]["description"]
     text = str(spec)
     assert "IODescriptor" not in text
@@ -280,18 +291,26 @@ def test_no_server_error_on_any_generated_input(app, client, auth):
     assert 200 in statuses and 422 in statuses
 
 
-def test_worker_processes_come_from_the_environment(serving_state, monkeypatch):
-    from serving.service import WealthPulse, api_workers
+def test_worker_processes_come_from_the_settings(serving_state):
+    from serving.service import SETTINGS, WealthPulse
 
-    assert WealthPulse.config["workers"] == api_workers()
-    monkeypatch.delenv("WEALTHPULSE_API_WORKERS", raising=False)
-    assert api_workers() == 2
-    monkeypatch.setenv("WEALTHPULSE_API_WORKERS", "3")
-    assert api_workers() == 3
-    for bad in ("0", "two", "-1", "", "1.5"):
-        monkeypatch.setenv("WEALTHPULSE_API_WORKERS", bad)
-        with pytest.raises(ValueError, match="WEALTHPULSE_API_WORKERS"):
-            api_workers()
+    assert WealthPulse.config["workers"] == SETTINGS.api_workers
+
+
+def test_the_service_declares_every_champion_at_class_level(serving_state):
+    """What `bentoml build` packs: one model per served name, the champion's tag."""
+    from serving.service import WealthPulse
+
+    assert sorted(str(model.tag) for model in WealthPulse.models) == sorted(serving_state.model_tags.values())
+
+
+def test_a_missing_champion_stops_the_start_up_naming_it(serving_state, monkeypatch):
+    import serving.served_models as served
+
+    real = served.champion_tag
+    monkeypatch.setattr(served, "champion_tag", lambda name: None if name == "intent_options" else real(name))
+    with pytest.raises(LookupError, match="no champion of intent_options in the model store"):
+        served.champion_tags()
 
 
 @pytest.fixture(scope="module")

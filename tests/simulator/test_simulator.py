@@ -219,13 +219,20 @@ def test_value_tier_rule() -> None:
 def test_pii_only_in_clients_and_transcripts(ci: Simulation) -> None:
     names = set(ci["clients"]["name"])
     phones = set(ci["clients"]["phone"])
+    with_pii = ("clients", "service_interactions")
+    checked = []
     for name, frame in ci.items():
-        if name in ("clients", "service_interactions"):
+        if name in with_pii:
             continue
         for col in frame.columns:
             if frame[col].dtype == pd.StringDtype("pyarrow"):
                 values = set(frame[col].dropna().unique())
                 assert not values & names and not values & phones, (name, col)
+                checked.append((name, col))
+    # Every text column of every other table was scanned: a dtype the scan no longer recognised
+    # would otherwise let it pass having looked at nothing.
+    text_columns = [(t, c) for t, cols in EXPECTED_COLUMNS.items() if t not in with_pii for c, k in cols if k == S]
+    assert sorted(checked) == sorted(text_columns) and len(checked) == 35
     assert set(ci.oracle.columns).isdisjoint({"name", "phone", "transcript"})
     text = ci["service_interactions"]["transcript"]
     assert text.str.contains(r"1\d{10}").any()  # some raw transcripts hold a phone number, as real ones do

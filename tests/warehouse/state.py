@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.defs.landing.assets import REFERENCE_TABLES
-from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
+from landing.quarantine import REFERENCE_TABLES, accepted_keys, check_table, write_quarantine
 from simulator import TABLES, next_day, simulate_to_disk
 from wealthpulse.settings import PROJECT_ROOT
 

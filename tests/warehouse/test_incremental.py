@@ -99,6 +99,21 @@ def test_the_new_day_was_added(homes):
     assert features.max() == days.max()  # the new day is the latest as-of date
 
 
+def test_every_build_runs_the_unit_tests(homes):
+    """`dbt build` (as the warehouse asset runs it) runs every unit test of the models' YAML before the
+    model it tests, in a full build and a nightly one alike: a broken rule stops the build there."""
+    nightly, rebuilt = homes
+    declared = set(json.loads((rebuilt / "dbt-target" / "manifest.json").read_text())["unit_tests"])
+    assert len(declared) >= 6
+    for results in (nightly / "nightly_run_results.json", rebuilt / "dbt-target" / "run_results.json"):
+        ran = {
+            r["unique_id"]: r["status"]
+            for r in json.loads(results.read_text())["results"]
+            if r["unique_id"].startswith("unit_test.")
+        }
+        assert ran == dict.fromkeys(declared, "pass"), results.name
+
+
 @pytest.mark.parametrize("name", EXPORTS)
 def test_parquet_exports_follow_the_incremental_tables(homes, name):
     nightly, rebuilt = homes

@@ -76,8 +76,12 @@ def test_churn_label_is_the_exit_the_oracle_predicts(home: Path):
     day = _day(labels["as_of_date"])
     exited = ((exit_day[index] != UNDECIDED) & (exit_day[index] > day) & (exit_day[index] <= day + 60)).astype(int)
     assert exited.sum() >= 100, "too few exits to compare: enlarge the simulation"
-    agree = labels["churned_60d"].to_numpy() == exited
-    assert agree.mean() >= 0.999, pd.crosstab(labels["churned_60d"], exited)
+    # Exact, not a share: on its exit day a client keeps at most drift_floor * residual <= 0.9 * 0.12
+    # of its assets, under the label's 20%, and before it at least the drift floor (>= 0.55; see
+    # simulator/churn.py draw_decay). Only a market that took 80% off a portfolio, or nearly doubled a
+    # residual, within 60 days could make the two differ, and the simulated market moves far less.
+    disagree = labels.loc[labels["churned_60d"].to_numpy() != exited, ["client_id", "as_of_date", "churned_60d"]]
+    assert disagree.empty, disagree
     oracle = pd.read_parquet(home / "oracle" / "oracle.parquet")
     oracle["as_of_date"] = pd.to_datetime(oracle["as_of_date"]).dt.date
     labels["as_of_date"] = pd.to_datetime(labels["as_of_date"]).dt.date

@@ -12,7 +12,7 @@ bounds as (
 final as (
     select
         days.as_of_date,
-        case when days.as_of_date = bounds.last_day then true else false end as is_latest
+        coalesce(days.as_of_date = bounds.last_day, false) as is_latest
     from days
     cross join bounds
     where days.as_of_date = bounds.last_day

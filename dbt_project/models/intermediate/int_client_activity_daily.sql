@@ -14,26 +14,27 @@ with snapshots as (
 
 events as (
     select
-        client_id,
-        event_on as activity_on,
-        sum(case when event_type = 'login' then 1 else 0 end) as login_count,
-        sum(case when event_type = 'quote_view' then 1 else 0 end) as quote_view_count,
-        sum(case when event_type = 'product_page_view' then 1 else 0 end) as product_view_count,
-        sum(case when event_type = 'search' then 1 else 0 end) as search_count,
-        sum(case when event_type = 'research_read' then 1 else 0 end) as research_read_count,
-        sum(case when event_type = 'margin_page_view' then 1 else 0 end) as margin_view_count,
-        sum(case when event_type = 'options_page_view' then 1 else 0 end) as options_view_count,
-        sum(case when event_type = 'advisory_page_view' then 1 else 0 end) as advisory_view_count,
-        sum(case when event_type = 'transfer_page_view' then 1 else 0 end) as transfer_view_count,
+        app_events.client_id,
+        app_events.event_on as activity_on,
+        sum(case when app_events.event_type = 'login' then 1 else 0 end) as login_count,
+        sum(case when app_events.event_type = 'quote_view' then 1 else 0 end) as quote_view_count,
+        sum(case when app_events.event_type = 'product_page_view' then 1 else 0 end) as product_view_count,
+        sum(case when app_events.event_type = 'search' then 1 else 0 end) as search_count,
+        sum(case when app_events.event_type = 'research_read' then 1 else 0 end) as research_read_count,
+        sum(case when app_events.event_type = 'margin_page_view' then 1 else 0 end) as margin_view_count,
+        sum(case when app_events.event_type = 'options_page_view' then 1 else 0 end) as options_view_count,
+        sum(case when app_events.event_type = 'advisory_page_view' then 1 else 0 end) as advisory_view_count,
+        sum(case when app_events.event_type = 'transfer_page_view' then 1 else 0 end) as transfer_view_count,
         {% for need, types in need_product_types().items() if need in ('equity_fund', 'fixed_income') %}
-        sum(case when event_type = 'product_page_view' and products.product_type in ('{{ types | join("', '") }}')
-            then 1 else 0 end) as {{ need }}_view_count,
+        sum(
+            case when app_events.event_type = 'product_page_view' and products.product_type in ('{{ types | join("', '") }}') then 1 else 0 end
+        ) as {{ need }}_view_count,
         {% endfor %}
         count(*) as event_count
     from {{ ref('stg_landing__app_events') }} as app_events
     left join {{ ref('stg_landing__products') }} as products on app_events.product_id = products.product_id
     where 1 = 1{{ and_after_watermark('app_events.event_on', landed='app_events.landed_on') }}
-    group by client_id, event_on
+    group by app_events.client_id, app_events.event_on
 ),
 
 flows as (
@@ -91,7 +92,7 @@ final as (
         coalesce(trades.commission_amount, 0) as commission_amount,
         snapshots.margin_debt_amount * {{ var('margin_interest_rate') }} / 365.0 as margin_interest_amount,
         coalesce(trades.commission_amount, 0) + coalesce(flows.fee_amount, 0)
-            + snapshots.margin_debt_amount * {{ var('margin_interest_rate') }} / 365.0 as revenue_amount
+        + snapshots.margin_debt_amount * {{ var('margin_interest_rate') }} / 365.0 as revenue_amount
     from snapshots
     left join events
         on snapshots.client_id = events.client_id and snapshots.snapshot_on = events.activity_on

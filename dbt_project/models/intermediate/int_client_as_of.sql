@@ -22,7 +22,9 @@ client_days as (
     inner join as_of on windows.activity_on = as_of.as_of_date
 ),
 
--- The assessment in force on the as-of date: the latest one taken on or before it.
+-- The assessment in force on the as-of date: the latest one taken on or before it; of two taken on
+-- the same day, the later record (the greater assessment id: ids are issued in order) wins.
+-- It is valid for 24 calendar months: through the day before the date 24 months later.
 assessment_ranked as (
     select
         client_days.client_id,
@@ -36,7 +38,7 @@ assessment_ranked as (
     from client_days
     inner join assessments
         on client_days.client_id = assessments.client_id
-        and assessments.assessed_on <= client_days.activity_on
+            and client_days.activity_on >= assessments.assessed_on
 ),
 
 joined as (
@@ -56,21 +58,23 @@ joined as (
         {{ dbt.datediff('clients.opened_on', 'client_days.activity_on', 'day') }} as tenure_days,
         {{ dbt.datediff('assessment_ranked.assessed_on', 'client_days.activity_on', 'day') }} as assessment_age_days,
         {{ client_value('client_days.aum_amount', 'client_days.revenue_90d') }} as value_amount,
-        coalesce((client_days.fund_amount + client_days.bond_amount + client_days.wealth_product_amount)
-            / nullif(client_days.aum_amount + client_days.margin_debt_amount, 0), 0) as wealth_share,
+        coalesce(
+            (client_days.fund_amount + client_days.bond_amount + client_days.wealth_product_amount)
+            / nullif(client_days.aum_amount + client_days.margin_debt_amount, 0), 0
+        ) as wealth_share,
         coalesce(client_days.equity_amount / nullif(client_days.aum_amount + client_days.margin_debt_amount, 0), 0)
             as equity_share
     from client_days
     inner join clients on client_days.client_id = clients.client_id
     left join assessment_ranked
         on client_days.client_id = assessment_ranked.client_id
-        and client_days.activity_on = assessment_ranked.activity_on
-        and assessment_ranked.assessment_rank = 1
+            and client_days.activity_on = assessment_ranked.activity_on
+            and assessment_ranked.assessment_rank = 1
 ),
 
 axes as (
     select
-        joined.*,
+        *,
         {{ value_tier('value_amount') }} as value_tier,
         case
             when trades_90d >= {{ var('active_trader_trades_90d') }} then 'active'
@@ -92,7 +96,7 @@ axes as (
 
 final as (
     select
-        axes.*,
+        *,
         -- Five trading x wealth-management profiles times three allocation styles: 15 groups.
         case
             when trading_activity = 'rare' and wealth_appetite = 'low' then 'dormant_saver'

@@ -30,13 +30,14 @@ order_days as (
     select
         client_id,
         ordered_on as activity_on,
+        {% for need, types in need_product_types().items() %}
+        sum(
+            case when side = 'subscribe' and product_type in ('{{ types | join("', '") }}') then 1 else 0 end
+        ) as subscribe_{{ need }}_count,
+        {% endfor %}
         {{ money_sum("fee_amount") }} as fee_amount,
         {{ money_sum("case when side = 'subscribe' then order_amount else 0 end") }} as subscribe_amount,
-        {{ money_sum("case when side = 'redeem' then order_amount else 0 end") }} as redeem_amount,
-        {% for need, types in need_product_types().items() %}
-        sum(case when side = 'subscribe' and product_type in ('{{ types | join("', '") }}') then 1 else 0 end)
-            as subscribe_{{ need }}_count{% if not loop.last %},{% endif %}
-        {% endfor %}
+        {{ money_sum("case when side = 'redeem' then order_amount else 0 end") }} as redeem_amount
     from orders
     group by client_id, ordered_on
 ),

@@ -30,12 +30,12 @@ lagged as (
 -- older than that says nothing about the window and is left out.
 returns as (
     select
-        now.traded_on as market_on,
-        ln(now.vwap / before.vwap) as log_return
-    from lagged as now
-    asof inner join prices as before
-        on now.symbol = before.symbol and now.lag_on >= before.traded_on
-    where {{ dbt.datediff('before.traded_on', 'now.lag_on', 'day') }} <= {{ stale_days }}
+        latest.traded_on as market_on,
+        ln(latest.vwap / earlier.vwap) as log_return
+    from lagged as latest
+    asof inner join prices as earlier
+        on latest.symbol = earlier.symbol and latest.lag_on >= earlier.traded_on
+    where {{ dbt.datediff('earlier.traded_on', 'latest.lag_on', 'day') }} <= {{ stale_days }}
 )
 
 select

@@ -3,8 +3,7 @@
     incremental_strategy='append',
     pre_hook="{{ delete_rebuilt_days('landed_on') }}",
 ) }}
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 -- A table, not a view like the other staging models: the two largest landing tables are read by
 -- many models and tests of every build, and a view would read and deduplicate every landed file
 -- each time. Incremental by landing day: a nightly run appends the new days (macros/incremental.sql).
@@ -21,11 +20,14 @@ renamed as (
         cast(event_at as date) as event_on,
         cast(event_type as varchar) as event_type,
         cast(product_id as varchar) as product_id,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, event_id) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select event_id, client_id, event_at, event_on, event_type, product_id, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, event_id',
+    columns=[
+        'event_id', 'client_id', 'event_at', 'event_on', 'event_type', 'product_id', 'landed_on'
+    ],
+) }}

@@ -3,8 +3,7 @@
     incremental_strategy='append',
     pre_hook="{{ delete_rebuilt_days('landed_on') }}",
 ) }}
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 -- A table, not a view like the other staging models: the two largest landing tables are read by
 -- many models and tests of every build, and a view would read and deduplicate every landed file
 -- each time. Incremental by landing day: a nightly run appends the new days (macros/incremental.sql).
@@ -24,13 +23,15 @@ renamed as (
         cast(wealth_product as double) as wealth_product_amount,
         cast(margin_debt as double) as margin_debt_amount,
         cast(aum as double) as aum_amount,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, client_id, snapshot_date) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select
-    client_id, snapshot_on, cash_amount, equity_amount, fund_amount, bond_amount,
-    wealth_product_amount, margin_debt_amount, aum_amount, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, client_id, snapshot_on',
+    columns=[
+        'client_id', 'snapshot_on', 'cash_amount', 'equity_amount', 'fund_amount', 'bond_amount',
+        'wealth_product_amount', 'margin_debt_amount', 'aum_amount', 'landed_on'
+    ],
+) }}

@@ -1,5 +1,4 @@
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 with source as (
     select * from {{ source('landing', 'bank_transfers') }}
 ),
@@ -12,11 +11,15 @@ renamed as (
         cast(transferred_at as date) as transferred_on,
         cast(direction as varchar) as direction,
         cast(amount as double) as transfer_amount,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, transfer_id) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select transfer_id, client_id, transferred_at, transferred_on, direction, transfer_amount, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, transfer_id',
+    columns=[
+        'transfer_id', 'client_id', 'transferred_at', 'transferred_on', 'direction', 'transfer_amount',
+        'landed_on'
+    ],
+) }}

@@ -12,10 +12,16 @@ renamed as (
         cast(contacted_at as date) as contacted_on,
         cast(need as varchar) as need,
         cast(outcome as varchar) as outcome,
-        row_number() over (partition by contact_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select contact_id, campaign_id, client_id, advisor_id, contacted_at, contacted_on, need, outcome
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='contact_id',
+    order_by='landed_on desc',
+    columns=[
+        'contact_id', 'campaign_id', 'client_id', 'advisor_id', 'contacted_at', 'contacted_on', 'need',
+        'outcome'
+    ],
+) }}

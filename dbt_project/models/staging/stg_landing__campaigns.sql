@@ -10,10 +10,15 @@ renamed as (
         cast(channel as varchar) as campaign_channel,
         cast(start_date as date) as starts_on,
         cast(end_date as date) as ends_on,
-        row_number() over (partition by campaign_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select campaign_id, campaign_name, need, campaign_channel, starts_on, ends_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='campaign_id',
+    order_by='landed_on desc',
+    columns=[
+        'campaign_id', 'campaign_name', 'need', 'campaign_channel', 'starts_on', 'ends_on'
+    ],
+) }}

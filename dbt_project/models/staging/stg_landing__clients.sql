@@ -11,11 +11,16 @@ renamed as (
         cast(channel as varchar) as acquisition_channel,
         cast(advisor_id as varchar) as advisor_id,
         cast(opened_at as date) as opened_on,
-        cast(dt as date) as exported_on,
-        row_number() over (partition by client_id order by dt desc) as row_rank
+        cast(dt as date) as exported_on
     from source
 )
 
-select client_id, branch_id, age_band, acquisition_channel, advisor_id, opened_on, exported_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='client_id',
+    order_by='exported_on desc',
+    columns=[
+        'client_id', 'branch_id', 'age_band', 'acquisition_channel', 'advisor_id', 'opened_on',
+        'exported_on'
+    ],
+) }}

@@ -5,12 +5,18 @@ with source as (
 renamed as (
     select
         cast(client_id as varchar) as client_id,
+        cast(flagged_at as timestamp) as flagged_at,
         cast(flagged_at as date) as flagged_on,
         cast(reason as varchar) as flag_reason,
-        row_number() over (partition by client_id order by flagged_at desc, dt desc) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select client_id, flagged_on, flag_reason
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='client_id',
+    order_by='flagged_at desc, landed_on desc',
+    columns=[
+        'client_id', 'flagged_on', 'flag_reason'
+    ],
+) }}

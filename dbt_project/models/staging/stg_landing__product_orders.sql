@@ -1,5 +1,4 @@
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 with source as (
     select * from {{ source('landing', 'product_orders') }}
 ),
@@ -14,11 +13,15 @@ renamed as (
         cast(side as varchar) as side,
         cast(amount as double) as order_amount,
         cast(fee as double) as fee_amount,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, order_id) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select order_id, client_id, product_id, ordered_at, ordered_on, side, order_amount, fee_amount, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, order_id',
+    columns=[
+        'order_id', 'client_id', 'product_id', 'ordered_at', 'ordered_on', 'side', 'order_amount',
+        'fee_amount', 'landed_on'
+    ],
+) }}

@@ -8,10 +8,15 @@ renamed as (
         cast(name as varchar) as product_name,
         cast(product_type as varchar) as product_type,
         cast(risk_rating as varchar) as risk_rating,
-        row_number() over (partition by product_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select product_id, product_name, product_type, risk_rating
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='product_id',
+    order_by='landed_on desc',
+    columns=[
+        'product_id', 'product_name', 'product_type', 'risk_rating'
+    ],
+) }}

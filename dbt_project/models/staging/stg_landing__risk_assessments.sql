@@ -8,10 +8,15 @@ renamed as (
         cast(client_id as varchar) as client_id,
         cast(risk_level as varchar) as risk_level,
         cast(assessed_at as date) as assessed_on,
-        row_number() over (partition by assessment_id order by dt desc) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select assessment_id, client_id, risk_level, assessed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='assessment_id',
+    order_by='landed_on desc',
+    columns=[
+        'assessment_id', 'client_id', 'risk_level', 'assessed_on'
+    ],
+) }}

@@ -1,5 +1,4 @@
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 -- Raw transcripts stay in staging: intermediate models keep only the needs they mention.
 with source as (
     select * from {{ source('landing', 'service_interactions') }}
@@ -15,13 +14,15 @@ renamed as (
         cast(channel as varchar) as interaction_channel,
         cast(language as varchar) as transcript_language,
         cast(transcript as varchar) as transcript,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, interaction_id) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select
-    interaction_id, client_id, advisor_id, occurred_at, occurred_on, interaction_channel,
-    transcript_language, transcript, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, interaction_id',
+    columns=[
+        'interaction_id', 'client_id', 'advisor_id', 'occurred_at', 'occurred_on', 'interaction_channel',
+        'transcript_language', 'transcript', 'landed_on'
+    ],
+) }}

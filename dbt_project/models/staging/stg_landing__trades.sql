@@ -1,5 +1,4 @@
--- Deduplicated within a landing day: the contracts quarantine a key already landed on another day,
--- and a window by landing day lets a filter on landed_on apply before the deduplication.
+-- Deduplicated within a landing day (macros/deduplicate.sql).
 with source as (
     select * from {{ source('landing', 'trades') }}
 ),
@@ -16,13 +15,15 @@ renamed as (
         cast(price as double) as price,
         cast(amount as double) as trade_amount,
         cast(commission as double) as commission_amount,
-        cast(dt as date) as landed_on,
-        row_number() over (partition by dt, trade_id) as row_rank
+        cast(dt as date) as landed_on
     from source
 )
 
-select
-    trade_id, client_id, traded_at, traded_on, symbol, side, quantity, price,
-    trade_amount, commission_amount, landed_on
-from renamed
-where row_rank = 1
+{{ deduplicate(
+    'renamed',
+    partition_by='landed_on, trade_id',
+    columns=[
+        'trade_id', 'client_id', 'traded_at', 'traded_on', 'symbol', 'side', 'quantity', 'price',
+        'trade_amount', 'commission_amount', 'landed_on'
+    ],
+) }}

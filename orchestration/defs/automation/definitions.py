@@ -8,9 +8,9 @@ The chain: the `nightly_export` schedule runs `brokerage_export` (one more simul
 
 import dagster as dg
 
-from orchestration.advice import GENERIC, advice_for
-from orchestration.defs.automation.landing_partitions import landed_days
-from orchestration.defs.landing.assets import brokerage_export
+from landing.partitions import CALENDAR_TABLE, landed_days, waiting_message
+from orchestration.advice import GENERIC, advice_for, failure_message
+from orchestration.defs.landing.assets import brokerage_export, landing_key
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, newest_day, partition_range
 from orchestration.resources import PlatformResource
 
@@ -59,14 +59,25 @@ nightly_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
 def new_landing_partition(context: dg.SensorEvaluationContext, platform: PlatformResource):
-    days = landed_days(platform.settings.landing_dir)
+    landing_dir = platform.settings.landing_dir
+    days = landed_days(landing_dir)
+    waiting = waiting_message(landing_dir)
     if not days:
-        return dg.SkipReason(f"no landing partitions yet in {platform.settings.landing_dir}")
-    # The first evaluation builds the newest day only: its warehouse build covers the history before it
-    # (a full refresh), and a run over every past day would only record a materialization per day.
-    new = [day for day in days if day > context.cursor] if context.cursor else days[-1:]
+        return dg.SkipReason(waiting or f"no landing partitions yet in {landing_dir}")
+    if context.cursor:
+        new = [day for day in days if day > context.cursor]
+    else:
+        # No cursor yet (a new instance, or the UI opened after `make run`): a day whose landing tables are
+        # materialized was built already and is never requested again. Otherwise the newest day only: its
+        # warehouse build covers the history before it (a full refresh).
+        built = context.instance.get_materialized_partitions(landing_key(CALENDAR_TABLE))
+        done = [day for day in days if day in built]
+        if done:
+            context.update_cursor(done[-1])
+        new = [day for day in days if day > done[-1]] if done else days[-1:]
     if not new:
-        return dg.SkipReason(f"newest partition {days[-1]} already processed")
+        reason = f"newest landing day {days[-1]} already built or requested"
+        return dg.SkipReason(reason + (f"; {waiting}" if waiting else ""))
     known = set(context.instance.get_dynamic_partitions(LANDING_DAYS.name))
     context.update_cursor(new[-1])
     # The run key makes a re-evaluation of the same days start nothing twice.
@@ -105,14 +116,10 @@ def what_to_do_on_failure(context: dg.RunFailureSensorContext, platform: Platfor
     lines = [f"# Run {run.run_id} of {run.job_name} failed", ""]
     failures = context.get_step_failure_events()
     for event in failures:
-        error = event.event_specific_data.error
-        while error is not None and error.cause is not None:  # the user's error, not Dagster's wrapper
-            error = error.cause
-        message = (error.message if error else event.message or "").strip().splitlines()
-        lines += [f"## Step {event.step_key}", "", message[0] if message else "", "", advice_for(event.step_key), ""]
+        lines += [f"## Step {event.step_key}", "", *failure_message(event), "", advice_for(event.step_key), ""]
     if not failures:
         lines += [context.failure_event.message or "The run failed before any step ran.", "", GENERIC, ""]
-    folder = platform.settings.home / "alerts"
+    folder = platform.settings.alerts_dir
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{run.run_id}.md").write_text("\n".join(lines))
     context.log.info("\n".join(lines))

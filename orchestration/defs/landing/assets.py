@@ -2,7 +2,7 @@
 
 The oracle (ground truth) is written to ``<home>/oracle/`` beside the landing folder: it is
 for evaluating models only, never read by features or training. Rows failing a contract go to
-``<home>/quarantine/`` (see ``quarantine.py`` for what blocks and what is quarantined).
+``<home>/quarantine/`` (see ``landing.quarantine`` for what blocks and what is quarantined).
 """
 
 import time
@@ -12,8 +12,9 @@ import dagster as dg
 import pyarrow.parquet as pq
 from pydantic import Field
 
-from orchestration.defs.automation.landing_partitions import landed_days
-from orchestration.defs.landing.quarantine import accepted_keys, check_table, write_quarantine
+from landing.held_back import held_back_message
+from landing.partitions import landed_days, waiting_message
+from landing.quarantine import check_landing, footer_rows, write_quarantine
 from orchestration.partitions import LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 from simulator import PRESETS, TABLES, next_day, simulate_to_disk
@@ -33,7 +34,6 @@ DESCRIPTIONS = {
     "campaign_contacts": "Campaign contacts and their outcomes.",
     "do_not_contact": "Clients who must not be contacted.",
 }
-REFERENCE_TABLES = ("clients", "products", "campaigns")
 
 
 class LandingConfig(dg.Config):
@@ -75,7 +75,7 @@ def simulate_export(context: dg.OpExecutionContext, config: LandingConfig, platf
             preset.days,
             settings.seed,
             settings.landing_dir,
-            oracle_dir=settings.home / "oracle",
+            oracle_dir=settings.oracle_dir,
             progress=False,
         )
     context.log.info(f"{summary.throughput_line()}; total {time.perf_counter() - started:.1f}s")
@@ -96,13 +96,17 @@ def brokerage_export():
 
 
 def _rows(landing_dir: Path, table: str, days: set[str]) -> tuple[int, list[str]]:
-    """Rows landed in `table` on `days` (from the parquet footers), and those of the days that have files."""
+    """Rows landed in `table` on `days` (from the parquet footers that can be read), and the days that have files."""
     rows, present = 0, []
     for partition in sorted((landing_dir / table).glob("dt=*")):
         day = partition.name.removeprefix("dt=")
         if day in days:
             present.append(day)
-            rows += sum(pq.read_metadata(f).num_rows for f in partition.glob("*.parquet"))
+            for file in partition.glob("*.parquet"):
+                try:
+                    rows += pq.read_metadata(file).num_rows
+                except Exception:  # noqa: BLE001  the contract names the file and why
+                    continue
     return rows, present
 
 
@@ -117,25 +121,57 @@ def _rows(landing_dir: Path, table: str, days: set[str]) -> tuple[int, list[str]
         )
         for table in TABLES
     ],
+    check_specs=[
+        spec
+        for table in TABLES
+        for spec in (
+            dg.AssetCheckSpec(
+                "contract",
+                asset=landing_key(table),
+                description=(
+                    f"pandera contract of landing.{table}: failing rows are quarantined with a reason; a file "
+                    "that cannot be read or breaks the columns is quarantined whole and holds its day back."
+                ),
+                blocking=True,
+            ),
+            dg.AssetCheckSpec(
+                "rows_reconcile",
+                asset=landing_key(table),
+                description=(
+                    f"Nothing lost in landing.{table}: the rows of its readable files (from their parquet "
+                    "footers) equal the accepted rows plus the quarantined rows."
+                ),
+                blocking=True,
+            ),
+        )
+    ],
     partitions_def=LANDING_DAYS,
     # A range of days is one run: the contracts read each table once.
     backfill_policy=dg.BackfillPolicy.single_run(),
     can_subset=False,
 )
 def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource):
-    """The landed days of every table, as the brokerage exported them to landing/<table>/dt=YYYY-MM-DD/:
-    rows per table for the run's days. The contracts (asset checks) then read each table whole, since
-    duplicates and references span days."""
+    """The landed days of every table, as the brokerage exported them to landing/<table>/dt=YYYY-MM-DD/, and
+    their contracts. The contracts read each table whole, since duplicates and references span days; a file
+    quarantined whole holds the run's days back after every table is checked and its quarantine written."""
     landing_dir = platform.settings.landing_dir
+    quarantine_dir = platform.settings.quarantine_dir
     days = set(context.partition_keys)
     missing = sorted(days - set(landed_days(landing_dir)))
     if missing:
+        waiting = waiting_message(landing_dir)
         raise dg.Failure(
-            f"{len(missing)} day(s) have not landed in every daily table, e.g. {missing[:3]}: "
-            "run the brokerage_export job (or wait for the export) first"
+            f"{len(missing)} day(s) have not landed in every daily table, e.g. {missing[:3]}"
+            + (f"\n{waiting}" if waiting else ": run the brokerage_export job (or wait for the export) first")
         )
-    for table in TABLES:
+    checks = check_landing(landing_dir)
+    for table, check in checks.items():
+        write_quarantine(check, quarantine_dir)
         rows, present = _rows(landing_dir, table, days)
+        landed, unreadable = footer_rows(landing_dir, table)
+        files = dg.MetadataValue.md(
+            "\n".join(f"- `{f.file}`: {f.fault}: {f.reason}" for f in check.files) if check.files else "none"
+        )
         yield dg.MaterializeResult(
             asset_key=landing_key(table),
             metadata={
@@ -143,44 +179,59 @@ def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource)
                 "days_with_files": dg.MetadataValue.int(len(present)),
                 "first_day": min(days),
                 "last_day": max(days),
+                # Every day of the table, as the contract reads it: landed = accepted + quarantined.
+                "landed_rows": dg.MetadataValue.int(landed),
+                "accepted_rows": dg.MetadataValue.int(check.accepted),
+                "quarantined_rows": dg.MetadataValue.int(check.quarantined),
+                "quarantined_by_check": dg.MetadataValue.json(check.by_check),
+                "files_quarantined_whole": files,
                 "path": dg.MetadataValue.path(str(landing_dir / table)),
                 "preset": platform.settings.preset,
                 "seed": platform.settings.seed,
             },
         )
-
-
-def contract_check(table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=landing_key(table),
-        name="contract",
-        description=(
-            f"pandera contract of landing.{table}: failing rows are quarantined with a reason; "
-            "an unreadable or schema-broken file fails the check."
-        ),
-        blocking=True,
-    )
-    def _check(platform: PlatformResource) -> dg.AssetCheckResult:
-        landing_dir = platform.settings.landing_dir
-        known = {ref: accepted_keys(landing_dir, ref) for ref in REFERENCE_TABLES if ref != table}
-        result = check_table(landing_dir, table, known)
-        write_quarantine(result, platform.settings.home / "quarantine")
-        problems = [*result.unreadable, *result.broken]
-        return dg.AssetCheckResult(
-            passed=not result.blocking,
-            description=result.summary(),
+        yield dg.AssetCheckResult(
+            asset_key=landing_key(table),
+            check_name="contract",
+            # Rows quarantined one by one warn and the day flows; a file quarantined whole holds the day back.
+            passed=not check.blocking and not check.quarantined,
+            severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+            description=check.summary(),
             metadata={
-                "landed": dg.MetadataValue.int(result.landed),
-                "accepted": dg.MetadataValue.int(result.accepted),
-                "quarantined": dg.MetadataValue.int(result.quarantined),
-                "quarantined_by_check": dg.MetadataValue.json(result.by_check),
-                "broken_files": dg.MetadataValue.md(
-                    "\n".join(f"- `{f}`: {r}" for f, r in problems) if problems else "none"
-                ),
+                "landed": dg.MetadataValue.int(check.landed),
+                "accepted": dg.MetadataValue.int(check.accepted),
+                "quarantined": dg.MetadataValue.int(check.quarantined),
+                "quarantined_by_check": dg.MetadataValue.json(check.by_check),
+                "files_quarantined_whole": files,
             },
         )
+        # An unreadable file has no footer to count: it is listed by both, so it counts on neither side.
+        unlisted = sorted(set(unreadable) - {f for f, _ in check.unreadable})
+        balanced = landed == check.accepted + check.quarantined and not unlisted
+        yield dg.AssetCheckResult(
+            asset_key=landing_key(table),
+            check_name="rows_reconcile",
+            passed=balanced,
+            description=(
+                f"{landed:,} landed = {check.accepted:,} accepted + {check.quarantined:,} quarantined"
+                if balanced
+                else f"{landed:,} landed in readable files, but {check.accepted:,} accepted + "
+                f"{check.quarantined:,} quarantined"
+                + (f"; unreadable files the contract did not list: {unlisted}" if unlisted else "")
+            ),
+            metadata={
+                "landed": dg.MetadataValue.int(landed),
+                "accepted": dg.MetadataValue.int(check.accepted),
+                "quarantined": dg.MetadataValue.int(check.quarantined),
+                "unreadable_files": dg.MetadataValue.int(len(unreadable)),
+            },
+        )
+    held = held_back_message(checks)
+    if held:
+        # After every table's results are recorded: the good tables stay checked and wait for the day.
+        raise dg.Failure(
+            description=held, metadata={"files_quarantined_whole": sum(len(c.files) for c in checks.values())}
+        )
 
-    return _check
 
-
-defs = dg.Definitions(assets=[landing_files], asset_checks=[contract_check(t) for t in TABLES], jobs=[brokerage_export])
+defs = dg.Definitions(assets=[landing_files], jobs=[brokerage_export])

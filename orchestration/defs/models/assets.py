@@ -53,7 +53,7 @@ def _code_version() -> str:
 
 def _oracle(platform: PlatformResource) -> pd.DataFrame | None:
     """The simulator's ground truth, for grading only (never a feature); None when not simulated."""
-    path = Path(platform.home) / "oracle" / "oracle.parquet"
+    path = platform.settings.oracle_file
     return pd.read_parquet(path) if path.exists() else None
 
 

@@ -6,25 +6,33 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from models.training import TIMESTAMP, training_frame
-from orchestration.defs.serving.day_tables import LEADS, days_in_table, replace_day
-from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
-from orchestration.defs.serving.scores import client_scores, scores_path
+from orchestration.defs.serving.day_tables import LEADS, day_keys_in_table, replace_day
+from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
+from orchestration.defs.serving.lead_report import backtest_png, markdown_with_png
+from orchestration.defs.serving.scores import client_scores
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import intent_of, intent_scores
-from serving.lead_rules import DEFAULT_RULES, POOL
-from serving.leads import build_leads, campaign_exclusions, conversion_by_decile
-from serving.served_models import INTENT_HEADS, load_served
+from serving.batch import intent_of
+from serving.contact_scores import score_contacts
+from serving.lead_feedback import backtest, choose_thresholds, conversion_by_decile, need_deciles
+from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL
+from serving.leads import build_leads, campaign_exclusions, day_figures, suitability_breaches
+from wealthpulse.settings import Settings, days_written
 
 MARTS = [
     get_asset_key_for_model([warehouse_models], name)
     for name in ("mart_products", "mart_client_suitability", "mart_campaign_outcomes")
 ]
-LEADS_OUTPUT = "leads"
 CONVERSION_FILE = "conversion_by_decile.parquet"
+CONTACT_SCORES_FILE = "contact_scores.parquet"
+
+
+def previous_leads(settings: Settings, day: date) -> pd.DataFrame | None:
+    """The lead list of the newest as-of day before `day` (its open leads carry over), if any was built."""
+    before = max((d for d in days_written(settings.leads_file) if d < day), default=None)
+    return None if before is None else pd.read_parquet(settings.leads_file(before))
 
 
 def _build_day(
@@ -32,7 +40,7 @@ def _build_day(
 ) -> dict:
     """One day's leads from that day's batch scores: parquet, then the serving table; returns the day's figures."""
     clients = suitability[suitability["as_of_date"] == day]
-    path = scores_path(platform.settings.home, day)
+    path = platform.settings.scores_file(day)
     if not path.exists():
         raise dg.Failure(f"no batch scores for {day}: materialize serving/client_scores for that day first")
     scores = intent_of(pd.read_parquet(path))
@@ -50,29 +58,35 @@ def _build_day(
         contacts=contacts,
         exclusions=exclusions,
         rules=DEFAULT_RULES,
+        previous=previous_leads(platform.settings, day),
     )
-    folder = day_folder(platform.settings.home, LEADS_OUTPUT, day)
-    folder.mkdir(parents=True, exist_ok=True)
-    leads.to_parquet(folder / "leads.tmp", index=False)
-    (folder / "leads.tmp").replace(folder / "leads.parquet")
+    file = platform.settings.leads_file(day)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    leads.to_parquet(file.with_suffix(".tmp"), index=False)
+    file.with_suffix(".tmp").replace(file)
     with retry_when_transient():  # e.g. the table locked by another run
         table_rows = replace_day(platform.settings.serving_db_path, LEADS, day, leads)
-    per_advisor = leads[leads["assignment"] == "advisor"].groupby("advisor_id").size()
+    per_advisor = leads[leads["assignment"] == ADVISOR].groupby("advisor_id").size()
+    by_need = day_figures(leads, len(clients))
+    by_need.insert(0, "threshold", by_need.index.map(DEFAULT_RULES.thresholds))
     context.log.info(
-        f"{len(leads)} leads for {day}: {len(per_advisor)} advisors; "
-        f"{len(exclusions)} client-need pairs left to running campaigns"
+        f"{len(leads)} leads for {day} ({len(leads) / max(len(clients), 1):.3f} a client): {len(per_advisor)} "
+        f"advisors; {len(exclusions)} client-need pairs left to running campaigns"
     )
     return {
         "date": day.isoformat(),
+        "clients": len(clients),
         "rows": len(leads),
         "table_rows": table_rows,
         "campaign_exclusions": len(exclusions),
-        "leads_to_advisors": int((leads["assignment"] == "advisor").sum()),
+        "leads_to_advisors": int((leads["assignment"] == ADVISOR).sum()),
         "leads_to_pool": int((leads["assignment"] == POOL).sum()),
-        "deferred_over_capacity": int((leads["assignment"] == "deferred").sum()),
+        "deferred_over_capacity": int((leads["assignment"] == DEFERRED).sum()),
+        "carried_over": int(by_need["carried_over"].sum()),
+        "expected_conversions": float(by_need["expected_conversions"].sum()),
         "advisors_at_capacity": int((per_advisor >= DEFAULT_RULES.capacity_per_advisor).sum()),
-        "by_need": leads.groupby("need").size().rename("leads").to_frame(),
-        "path": folder / "leads.parquet",
+        "by_need": by_need,
+        "path": file,
     }
 
 
@@ -86,10 +100,12 @@ def _build_day(
     kinds={"parquet", "duckdb"},
     owners=["team:wealth-management"],
     description=(
-        "The day's leads: each client's needs by expected value (probability x value for the tier), suitable "
-        "products only, no do-not-contact, a cool-down after contacts, none a running campaign owns, capped per "
-        f"advisor, unassigned to the pool. Parquet per day and the table {LEADS[0]} of warehouse/serving.duckdb. "
-        "A past as-of day is rebuilt from that day's batch scores and suitability."
+        "The day's leads: a client's need only where its probability reaches the need's threshold (chosen from "
+        "the conversion of past campaign contacts), suitable products only, no do-not-contact, a cool-down after "
+        "contacts, none a running campaign owns; the previous list's open leads carried over (one lead per client "
+        "and need), all ranked by expected value, capped per advisor (the rest deferred), unassigned to the pool. "
+        f"Parquet per day and the table {LEADS[0]} of warehouse/serving.duckdb. A past as-of day is rebuilt from "
+        "that day's batch scores and suitability."
     ),
 )
 def lead_list(
@@ -101,6 +117,7 @@ def lead_list(
     # Read once for every day of the range; each day filters them by its own date.
     products = marts.read("products")
     contacts = marts.read("campaign_outcomes", columns=["client_id", "need", "contacted_on", "campaign_ends_on"])
+    # Oldest first: each day's queue starts from the list of the day before it.
     built = [_build_day(context, platform, suitability, products, contacts, day) for day in days]
     last = built[-1]
     return dg.MaterializeResult(
@@ -108,16 +125,22 @@ def lead_list(
             "date": last["date"],
             "days": dg.MetadataValue.int(len(built)),
             "rows": dg.MetadataValue.int(sum(b["rows"] for b in built)),
+            "leads_per_client": dg.MetadataValue.float(last["rows"] / max(last["clients"], 1)),
+            "expected_conversions": dg.MetadataValue.float(last["expected_conversions"]),
             "campaign_exclusions": dg.MetadataValue.int(last["campaign_exclusions"]),
             "leads_to_advisors": dg.MetadataValue.int(last["leads_to_advisors"]),
             "leads_to_pool": dg.MetadataValue.int(last["leads_to_pool"]),
             "deferred_over_capacity": dg.MetadataValue.int(last["deferred_over_capacity"]),
+            "carried_over": dg.MetadataValue.int(last["carried_over"]),
             "advisors_at_capacity": dg.MetadataValue.int(last["advisors_at_capacity"]),
-            "by_need": dg.MetadataValue.md(last["by_need"].to_markdown()),
+            "by_need": dg.MetadataValue.md(last["by_need"].to_markdown(floatfmt=".3f")),
             "per_day": dg.MetadataValue.md(
-                pd.DataFrame([{k: b[k] for k in ("date", "rows", "leads_to_advisors")} for b in built]).to_markdown(
-                    index=False
-                )
+                pd.DataFrame(
+                    [
+                        {k: b[k] for k in ("date", "rows", "leads_to_advisors", "carried_over", "expected_conversions")}
+                        for b in built
+                    ]
+                ).to_markdown(index=False, floatfmt=".1f")
             ),
             "path": dg.MetadataValue.path(str(last["path"])),
             "table": dg.MetadataValue.text(f"{LEADS[0]} ({last['table_rows']} rows on {last['date']})"),
@@ -129,7 +152,10 @@ def lead_list(
     asset=lead_list,
     name="suitability",
     blocking=True,
-    description="No lead offers a product rated above the client's allowed rating.",
+    description=(
+        "No lead offers a product rated above the client's allowed rating; a client or product the marts do not "
+        "rate (missing, or a null code) fails the check, as does a lead with nothing to offer."
+    ),
 )
 def lead_suitability(
     context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
@@ -137,16 +163,17 @@ def lead_suitability(
     clients = marts.read("client_suitability")
     clients["as_of_date"] = as_of_dates(clients)
     rating = marts.read("products").set_index("product_id")["risk_rating_code"]
-    offers, unsuitable = 0, 0
+    totals: dict[str, int] = {}
     for day in checked_days(context, clients):
-        leads = pd.read_parquet(day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet")
+        leads = pd.read_parquet(platform.settings.leads_file(day))
         allowed = clients[clients["as_of_date"] == day].set_index("client_id")["allowed_risk_rating_code"]
-        offered = leads[["client_id", "product_ids"]].explode("product_ids").dropna()
-        offers += len(offered)
-        unsuitable += int((offered["product_ids"].map(rating) > offered["client_id"].map(allowed)).sum())
+        for key, count in suitability_breaches(leads, allowed, rating).items():
+            totals[key] = totals.get(key, 0) + count
+    failing = {k: v for k, v in totals.items() if k != "offers" and v}
     return dg.AssetCheckResult(
-        passed=unsuitable == 0,
-        metadata={"offers": dg.MetadataValue.int(offers), "unsuitable": dg.MetadataValue.int(unsuitable)},
+        passed=not failing,
+        description=None if not failing else "fails closed: " + ", ".join(f"{k} {v}" for k, v in failing.items()),
+        metadata={key: dg.MetadataValue.int(count) for key, count in totals.items()},
     )
 
 
@@ -154,27 +181,25 @@ def lead_suitability(
     asset=lead_list,
     name="table_reconciles",
     blocking=True,
-    description=f"The days' rows in {LEADS[0]} are the days' parquet files, lead for lead, with no lead twice.",
+    description=f"The days' rows in {LEADS[0]} are the days' parquet files, lead for lead, with no lead twice a day.",
 )
 def lead_table_reconciles(
     context: dg.AssetCheckExecutionContext, platform: PlatformResource, marts: MartsResource
 ) -> dg.AssetCheckResult:
     days = checked_days(context, marts.read("client_suitability", columns=["as_of_date"]))
+    # A lead carried over keeps its id, so it is unique per day, not over the days.
     in_file = pd.concat(
-        [
-            pd.read_parquet(
-                day_folder(platform.settings.home, LEADS_OUTPUT, day) / "leads.parquet", columns=["lead_id"]
-            )
-            for day in days
-        ]
-    )["lead_id"]
-    in_table = days_in_table(platform.settings.serving_db_path, LEADS, days, "lead_id")
-    missing, extra = set(in_file) - set(in_table), set(in_table) - set(in_file)
+        [pd.read_parquet(platform.settings.leads_file(day), columns=["lead_id"]).assign(lead_date=day) for day in days]
+    )
+    file_keys = list(zip(in_file["lead_date"], in_file["lead_id"], strict=True))
+    table_keys = day_keys_in_table(platform.settings.serving_db_path, LEADS, days, "lead_id")
+    missing, extra = set(file_keys) - set(table_keys), set(table_keys) - set(file_keys)
+    unique = len(set(table_keys)) == len(table_keys) and len(set(file_keys)) == len(file_keys)
     return dg.AssetCheckResult(
-        passed=not missing and not extra and in_table.is_unique,
+        passed=not missing and not extra and unique,
         metadata={
-            "file_rows": dg.MetadataValue.int(len(in_file)),
-            "table_rows": dg.MetadataValue.int(len(in_table)),
+            "file_rows": dg.MetadataValue.int(len(file_keys)),
+            "table_rows": dg.MetadataValue.int(len(table_keys)),
             "missing_from_table": dg.MetadataValue.int(len(missing)),
             "extra_in_table": dg.MetadataValue.int(len(extra)),
         },
@@ -187,31 +212,56 @@ def lead_table_reconciles(
     group_name="serving",
     kinds={"pandas"},
     owners=["team:wealth-management"],
-    description="Conversion of past campaign contacts by intent-score decile, and the lift over the base rate.",
+    description=(
+        "Past campaign contacts scored by intent from the day before each: conversion by score decile and the "
+        "lift over the base rate, the per-need thresholds that feedback picks beside the ones in use, and the "
+        "backtest of volume, coverage and conversion by threshold (plotted)."
+    ),
 )
 def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     outcomes = marts.read("campaign_outcomes")
-    heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    # Score each contact with the features known the day before it (point in time).
-    entity = outcomes[["client_id"]].assign(
-        **{TIMESTAMP: pd.to_datetime(outcomes["contacted_on"]).dt.tz_localize("UTC") - pd.Timedelta(days=1)}
-    )
-    features = training_frame(feast.store(), "intent_v1", entity.drop_duplicates())
-    scores = intent_scores(features, heads).drop_duplicates(["client_id", "need"], keep="last")
-    table = conversion_by_decile(scores, outcomes[["client_id", "need", "is_converted"]])
-    path = platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_parquet(path, index=False)
+    scored = score_contacts(feast.store(), outcomes)
+    folder = platform.settings.leads_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    scored.to_parquet(folder / CONTACT_SCORES_FILE, index=False)
+    table = conversion_by_decile(scored)
+    table.to_parquet(folder / CONVERSION_FILE, index=False)
     top_lift = float(table.loc[table["decile"] == 10, "lift"].iloc[0]) if len(table) else float("nan")
-    return dg.MaterializeResult(
-        metadata={
-            "contacts": dg.MetadataValue.int(len(outcomes)),
-            "base_conversion": dg.MetadataValue.float(float(outcomes["is_converted"].mean()) if len(outcomes) else 0.0),
-            "top_decile_lift": dg.MetadataValue.float(top_lift),
-            "by_decile": dg.MetadataValue.md(table.to_markdown(index=False)),
-            "path": dg.MetadataValue.path(str(path)),
+    rules = DEFAULT_RULES
+    picked = choose_thresholds(scored, rules.min_lift)
+    thresholds = pd.DataFrame(
+        {
+            "in_use": rules.thresholds,
+            f"feedback_at_{rules.min_lift:g}x": picked,
+            "contacts": scored.groupby("need").size(),
         }
-    )
+    ).rename_axis("need")
+    metadata = {
+        "contacts": dg.MetadataValue.int(len(outcomes)),
+        "scored_contacts": dg.MetadataValue.int(len(scored)),
+        "base_conversion": dg.MetadataValue.float(float(outcomes["is_converted"].mean()) if len(outcomes) else 0.0),
+        "top_decile_lift": dg.MetadataValue.float(top_lift),
+        "by_decile": dg.MetadataValue.md(table.to_markdown(index=False)),
+        "thresholds": dg.MetadataValue.md(thresholds.to_markdown(floatfmt=".4f")),
+        "path": dg.MetadataValue.path(str(folder / CONVERSION_FILE)),
+    }
+    newest = max(days_written(platform.settings.scores_file), default=None)
+    try:
+        if newest is None:
+            raise ValueError("no batch scores to count the day's volume on")
+        day_scores = intent_of(pd.read_parquet(platform.settings.scores_file(newest)))
+        result = backtest(scored, day_scores, day_scores["client_id"].nunique())
+    except ValueError as error:  # too few contacts (a tiny preset): say so rather than plot nothing
+        metadata["backtest"] = dg.MetadataValue.text(f"no backtest: {error}")
+    else:
+        at_rule = result.loc[result["min_lift"] == rules.min_lift].iloc[0]
+        png = backtest_png(need_deciles(scored), result, rules.min_lift)
+        metadata["backtest"] = dg.MetadataValue.md(
+            f"Volume on the scores of {newest}; conversion on the held-out last 20% of contact days.\n\n"
+            + markdown_with_png("lift by decile and by threshold", png, result)
+        )
+        metadata["listed_lift"] = dg.MetadataValue.float(float(at_rule["lift"]))
+    return dg.MaterializeResult(metadata=metadata)
 
 
 MIN_TOP_DECILE_LIFT = 1.5
@@ -227,7 +277,7 @@ MIN_TOP_DECILE_LIFT = 1.5
     ),
 )
 def scores_rank_conversions(platform: PlatformResource) -> dg.AssetCheckResult:
-    table = pd.read_parquet(platform.settings.home / LEADS_OUTPUT / CONVERSION_FILE)
+    table = pd.read_parquet(platform.settings.leads_dir / CONVERSION_FILE)
     if table.empty:
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, description="no contacts to rank")
     base = float((table["contacts"] * table["conversion"]).sum() / table["contacts"].sum())

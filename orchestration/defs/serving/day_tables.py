@@ -25,6 +25,12 @@ def replace_day(database: Path, table: tuple[str, str], day: date, rows: pd.Data
     with duckdb.connect(str(database)) as con:
         con.register("day_rows", rows)
         con.execute(f"create table if not exists {name} as select * from day_rows limit 0")
+        # A column the rows gained since the table was made (e.g. a new field of the lead list) is added;
+        # the table's earlier days read null in it.
+        have = {row[0] for row in con.execute(f"describe {name}").fetchall()}
+        for column, kind, *_ in con.execute("describe day_rows").fetchall():
+            if column not in have:
+                con.execute(f'alter table {name} add column "{column}" {kind}')
         con.execute("begin transaction")
         con.execute(f"delete from {name} where {day_column} = ?", [day])
         con.execute(f"insert into {name} by name select * from day_rows")
@@ -38,3 +44,13 @@ def days_in_table(database: Path, table: tuple[str, str], days: list[date], colu
     name, day_column = table
     with duckdb.connect(str(database), read_only=True) as con:
         return con.execute(f"select {column} from {name} where {day_column} in (select unnest(?))", [days]).df()[column]
+
+
+def day_keys_in_table(database: Path, table: tuple[str, str], days: list[date], column: str) -> list[tuple[date, str]]:
+    """(day, `column`) of every row of `table` on `days`: for a key unique per day, not over the days."""
+    name, day_column = table
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            f"select {day_column}, {column} from {name} where {day_column} in (select unnest(?))", [days]
+        ).fetchall()
+    return [(day, key) for day, key in rows]

@@ -1,17 +1,11 @@
 """The as-of days a serving asset builds: the run's partitions, checked against the warehouse."""
 
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from orchestration.partitions import AS_OF_DAYS
-
-
-def day_folder(home: Path, output: str, day: date) -> Path:
-    """Where one day of a serving output lives: <home>/<output>/dt=YYYY-MM-DD/."""
-    return home / output / f"dt={day.isoformat()}"
 
 
 def as_of_dates(suitability: pd.DataFrame) -> pd.Series:

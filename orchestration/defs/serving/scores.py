@@ -7,7 +7,6 @@ features by today's champions, so a backfill answers "what would today's models 
 
 import time
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -15,23 +14,18 @@ from dagster_dbt import get_asset_key_for_model
 
 from models.training import ENTITY_KEY, TIMESTAMP, training_frame
 from orchestration.defs.serving.day_tables import SCORES, days_in_table, replace_day
-from orchestration.defs.serving.days import as_of_dates, checked_days, day_folder, requested_days
+from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
 from serving.batch import score_table
 from serving.scoring import Scorer
-from serving.served_models import CHURN, NEEDS, TIERS, load_all
+from serving.served_models import CHURN, load_all
+from wealthpulse.domain import NEEDS, TIERS
 
-SCORES_OUTPUT = "scores"
-SCORES_FILE = "scores.parquet"
 SUITABILITY_MART = get_asset_key_for_model([warehouse_models], "mart_client_suitability")
 REGISTERED = [dg.AssetKey(["models", f"{name}_registered"]) for name in ("churn", "intent", "tiering")]
-
-
-def scores_path(home: Path, day: date) -> Path:
-    return day_folder(home, SCORES_OUTPUT, day) / SCORES_FILE
 
 
 def point_in_time_features(store, services: list[str], clients: pd.DataFrame, day: date) -> pd.DataFrame:
@@ -81,7 +75,7 @@ def client_scores(
         started = time.perf_counter()
         scores = score_table(scorer, features, day)
         seconds += time.perf_counter() - started
-        path = scores_path(platform.settings.home, day)
+        path = platform.settings.scores_file(day)
         path.parent.mkdir(parents=True, exist_ok=True)
         scores.to_parquet(path.with_suffix(".tmp"), index=False)
         path.with_suffix(".tmp").replace(path)
@@ -106,7 +100,7 @@ def client_scores(
             "preview": dg.MetadataValue.md(
                 last.head(5).drop(columns=[c for c in last if c.startswith("reasons_")]).to_markdown(index=False)
             ),
-            "path": dg.MetadataValue.path(str(scores_path(platform.settings.home, days[-1]))),
+            "path": dg.MetadataValue.path(str(platform.settings.scores_file(days[-1]))),
         }
     )
 
@@ -150,7 +144,7 @@ def every_client_scored(
     days = checked_days(context, suitability)
     problems, rows = [], 0
     for day in days:
-        scores = pd.read_parquet(scores_path(platform.settings.home, day))
+        scores = pd.read_parquet(platform.settings.scores_file(day))
         rows += len(scores)
         problems += [f"{day}: {p}" for p in score_problems(scores, set(suitability.loc[dates == day, ENTITY_KEY]))]
     in_table = days_in_table(platform.settings.serving_db_path, SCORES, days, ENTITY_KEY)

@@ -4,18 +4,16 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration.defs.serving.scores import client_scores, scores_path
+from orchestration.defs.serving.scores import client_scores
 from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.resources import MartsResource, PlatformResource
 from serving.batch import churn_of, intent_of
 from serving.segments.audience import (
     AUDIENCE_FILE,
     COUNTS_FILE,
-    audience_dir,
     audience_vocabulary,
     build_audience,
     latest_audience,
-    membership_dir,
     trend,
     write_membership,
 )
@@ -41,7 +39,7 @@ def segment_audience(
 ) -> dg.MaterializeResult:
     clients = marts.read("client_audience")
     day = pd.Timestamp(clients["as_of_date"].max()).date()
-    path = scores_path(platform.settings.home, day)
+    path = platform.settings.scores_file(day)
     if not path.exists():
         raise dg.Failure(f"no batch scores for {day}, the audience's day: materialize serving/client_scores for it")
     scores = pd.read_parquet(path)
@@ -49,7 +47,7 @@ def segment_audience(
         audience = build_audience(clients, churn_of(scores), intent_of(scores))
     except ValueError as error:
         raise dg.Failure(f"audience of {day}: {error}") from error
-    folder = audience_dir(platform.settings.home, day)
+    folder = platform.settings.audience_dir(day)
     folder.mkdir(parents=True, exist_ok=True)
     audience.to_parquet(folder / "audience.tmp", index=False)
     (folder / "audience.tmp").replace(folder / AUDIENCE_FILE)
@@ -79,7 +77,7 @@ def segment_audience(
 def every_client_once(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
     clients = marts.read("client_audience", columns=["client_id", "as_of_date"])
     day = pd.Timestamp(clients["as_of_date"].max()).date()
-    audience = pd.read_parquet(audience_dir(platform.settings.home, day) / AUDIENCE_FILE)
+    audience = pd.read_parquet(platform.settings.audience_dir(day) / AUDIENCE_FILE)
     expected = set(clients.loc[pd.to_datetime(clients["as_of_date"]).dt.date == day, "client_id"])
     scores = audience[[c for c in audience.columns if c == "churn_60d" or c.startswith("intent_")]]
     out_of_range = int(((scores < 0) | (scores > 1) | scores.isna()).any(axis=1).sum())
@@ -114,7 +112,7 @@ def _previous_counts(context: dg.AssetExecutionContext) -> dict[str, int] | None
     ),
 )
 def segment_membership(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-    audience = latest_audience(platform.settings.home)
+    audience = latest_audience(platform.settings.audience_root)
     if audience is None:
         raise dg.Failure("no audience table yet: materialize serving/segment_audience first")
     try:
@@ -122,7 +120,7 @@ def segment_membership(context: dg.AssetExecutionContext, platform: PlatformReso
     except SegmentCatalogError as error:
         raise dg.Failure(f"segment catalog: {error}") from error
     day = pd.Timestamp(pd.read_parquet(audience, columns=["as_of_date"])["as_of_date"].max()).date()
-    result = write_membership(audience, segments, membership_dir(platform.settings.home, day))
+    result = write_membership(audience, segments, platform.settings.membership_dir(day))
     counts = {m.segment: m.members for m in result}
     change = trend(counts, _previous_counts(context))
     table = pd.DataFrame(
@@ -143,7 +141,7 @@ def segment_membership(context: dg.AssetExecutionContext, platform: PlatformReso
             "by_segment": dg.MetadataValue.md(table.to_markdown(index=False)),
             # One numeric entry per segment: the UI plots each across materializations.
             **{f"members_{name}": dg.MetadataValue.int(count) for name, count in counts.items()},
-            "path": dg.MetadataValue.path(str(membership_dir(platform.settings.home, day))),
+            "path": dg.MetadataValue.path(str(platform.settings.membership_dir(day))),
         }
     )
 
@@ -158,11 +156,11 @@ def segment_membership(context: dg.AssetExecutionContext, platform: PlatformReso
     ),
 )
 def segment_membership_consistent(platform: PlatformResource) -> dg.AssetCheckResult:
-    path = latest_audience(platform.settings.home)
+    path = latest_audience(platform.settings.audience_root)
     audience = pd.read_parquet(path)
     vocabulary = audience_vocabulary(path)
     segments = load_segments(vocabulary)
-    folder = membership_dir(platform.settings.home, pd.Timestamp(audience["as_of_date"].max()).date())
+    folder = platform.settings.membership_dir(pd.Timestamp(audience["as_of_date"].max()).date())
     counts = pd.read_parquet(folder / COUNTS_FILE).set_index("segment")["members"]
     problems = []
     known = set(audience["client_id"])

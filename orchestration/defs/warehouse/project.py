@@ -6,10 +6,10 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from wealthpulse.settings import PROJECT_ROOT, load_settings
+from wealthpulse.settings import PROJECT_ROOT
 
-load_settings()  # dbt's profile reads WEALTHPULSE_HOME
-
+# dbt's profile reads the state directory from WEALTHPULSE_HOME: the code location's entry
+# (orchestration/definitions.py) exports it before this module parses the project.
 dbt_project = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
 # What dbt parses into the manifest: a newer file here means the manifest no longer describes the project.
 PARSED = ("dbt_project.yml", "models", "macros", "tests")

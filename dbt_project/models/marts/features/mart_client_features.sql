@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['client_id', 'as_of_date'],
+    on_schema_change='fail',
     pre_hook=["{{ drop_retired_as_of_dates() }}", "{{ delete_rebuilt_days('as_of_date') }}"],
     post_hook="{{ export_parquet('client_features') }}",
 ) }}
@@ -9,6 +10,8 @@
 -- Incremental: a nightly run adds the new as-of date(s) only, after retiring yesterday's "latest"
 -- day when it is not a weekly as-of date. The whole table is exported as parquet after each run:
 -- the Feast offline source reads marts/client_features.parquet.
+-- Its columns are a contract (the model's YAML), and dbt has an incremental model under a contract
+-- fail on a schema change; a changed project is rebuilt in full anyway (warehouse/refresh.py).
 -- depends_on: {{ ref('int_as_of_dates') }}
 with client_as_of as (
     select * from {{ ref('int_client_as_of') }}

@@ -15,7 +15,8 @@ with daily as (
         activity_on,
         aum_amount,
         margin_debt_amount,
-        {% for need in need_product_types() %}subscribe_{{ need }}_count{% if not loop.last %},{% endif %}
+        {% for need in need_product_types() %}
+        subscribe_{{ need }}_count{% if not loop.last %},{% endif %}
         {% endfor %}
     from {{ ref('int_client_activity_daily') }}
 ),
@@ -35,7 +36,8 @@ with_new_money as (
                 and transfers_in.largest_transfer_in_amount >= {{ var('transfer_in_min_aum_share') }} * coalesce(
                     lag(daily.aum_amount) over (partition by daily.client_id order by daily.activity_on), 0
                 )
-            then 1 else 0
+                then 1
+            else 0
         end as new_money_flag
     from daily
     left join transfers_in

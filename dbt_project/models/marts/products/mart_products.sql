@@ -10,10 +10,13 @@ with products as (
 ),
 
 services as (
-    select 'SVC-MARGIN' as product_id, 'Margin financing account' as product_name,
+    select
+        'SVC-MARGIN' as product_id, 'Margin financing account' as product_name,
         'margin_account' as product_type, 'R4' as risk_rating
     union all
-    select 'SVC-TRANSFER-IN', 'Transfer money in', 'transfer_service', 'R1'
+    select
+        'SVC-TRANSFER-IN' as product_id, 'Transfer money in' as product_name,
+        'transfer_service' as product_type, 'R1' as risk_rating
 ),
 
 shelf as (

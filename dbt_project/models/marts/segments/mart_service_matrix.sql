@@ -4,7 +4,9 @@ with tiers as (
 ),
 
 latest as (
-    select * from tiers where as_of_date = (select max(as_of_date) from tiers)
+    select tiers.*
+    from tiers
+    where tiers.as_of_date = (select max(all_days.as_of_date) from tiers as all_days)
 )
 
 select

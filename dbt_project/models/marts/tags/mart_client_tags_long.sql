@@ -3,7 +3,7 @@
 {% set catalog = tag_catalog() %}
 with client_as_of as (
     select * from {{ ref('int_client_as_of') }}
-    where activity_on = (select max(as_of_date) from {{ ref('int_as_of_dates') }})
+    where activity_on = (select max(as_of_dates.as_of_date) from {{ ref('int_as_of_dates') }} as as_of_dates)
 )
 
 {% if catalog | length == 0 %}

@@ -13,9 +13,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from simulator.codes import (
+from landing.codes import (
+    AGE_BANDS,
     BANK_DIRECTIONS,
     CAMPAIGN_CHANNELS,
+    CLIENT_CHANNELS,
     DNC_REASONS,
     EVENT_TYPES,
     LANGUAGES,
@@ -23,7 +25,10 @@ from simulator.codes import (
     ORDER_SIDES,
     OUTCOMES,
     PRODUCT_TYPES,
+    RISK_LEVELS,
+    RISK_RATINGS,
     SERVICE_CHANNELS,
+    TRADE_SIDES,
 )
 
 # Format checks on client ids only where the table is small; elsewhere the reference check
@@ -50,8 +55,8 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "name": pa.Column(str),
             "phone": pa.Column(str, pa.Check.str_matches(r"^1\d{10}$")),
             "branch": pa.Column(str, pa.Check.str_matches(r"^BR\d{2}$")),
-            "age_band": _codes(["18-29", "30-39", "40-49", "50-59", "60+"]),
-            "channel": _codes(["app", "branch", "referral"]),
+            "age_band": _codes(AGE_BANDS),
+            "channel": _codes(CLIENT_CHANNELS),
             "advisor_id": ADVISOR,
             "opened_at": TS,
         },
@@ -60,7 +65,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
         {
             "assessment_id": _key(r"^RA\d{8}$"),
             "client_id": CLIENT_REF,
-            "risk_level": _codes(["C1", "C2", "C3", "C4", "C5"]),
+            "risk_level": _codes(RISK_LEVELS),
             "assessed_at": TS,
         }
     ),
@@ -69,7 +74,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "product_id": _key(r"^P\d{4}$"),
             "name": pa.Column(str),
             "product_type": _codes(PRODUCT_TYPES),
-            "risk_rating": _codes(["R1", "R2", "R3", "R4", "R5"]),
+            "risk_rating": _codes(RISK_RATINGS),
         }
     ),
     "asset_snapshots": pa.DataFrameSchema(
@@ -93,7 +98,7 @@ CONTRACTS: dict[str, pa.DataFrameSchema] = {
             "client_id": CLIENT_REF,
             "traded_at": TS,
             "symbol": pa.Column(str, pa.Check.str_length(6, 6)),
-            "side": _codes(["buy", "sell"]),
+            "side": _codes(TRADE_SIDES),
             "quantity": pa.Column("int64", pa.Check.gt(0)),
             "price": POSITIVE,
             "amount": POSITIVE,

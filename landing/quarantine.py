@@ -1,23 +1,27 @@
 """Split each landing table into accepted rows and quarantined rows, file by file.
 
-Decision: the asset check blocks only on breakage that makes a whole file unusable (it cannot
-be read, or its columns are missing / renamed / of another type); those rows are unknown or
-unusable, so the warehouse must not run. Row-level failures (nulls, unknown codes, out-of-range
-values, duplicates, dates outside their partition, unknown references) are quarantined with a
-reason and reported, and the rest is accepted. Always: accepted + quarantined = landed
-(the rows in readable files).
+Decision: a file that is unusable as a whole (it cannot be read: empty, not parquet, truncated; or
+its columns are missing, renamed or of another type) is quarantined whole and holds its day back:
+the contract fails and the warehouse does not build until the file is exported again. Row-level
+failures (nulls, unknown codes, out-of-range values, duplicates, dates outside their partition,
+unknown references) are quarantined with a reason and the rest is accepted. Always: accepted +
+quarantined = landed (the rows in readable files; an unreadable file's rows are unknown, and the
+file is listed).
 
 Outputs under ``<home>/quarantine/``:
 - ``<table>/part-0.parquet``: every quarantined row, original columns as strings, plus
   ``_check`` (class), ``_reason`` (readable), ``_source_file`` (relative to the landing folder)
   and ``_row`` (0-based row number inside that file);
 - ``_quarantined_keys/<table>.parquet``: ``_source_file``, ``_row``, ``_check`` and the table's
-  primary-key columns (as strings), for the warehouse to exclude.
-Both files are always written (empty when nothing is quarantined).
+  primary-key columns (as strings), for the warehouse to exclude;
+- ``_files/<table>.json``: every file quarantined whole, with its fault and reason.
+All are rewritten on every check (empty when nothing is quarantined), so a file exported again
+clean leaves the quarantine on the next check.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,11 +30,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.defs.landing.contracts import PRIMARY_KEYS, validate_table
-from simulator.landing import PARTITION_RULE
-from simulator.schema import SCHEMAS
+from landing.contracts import PRIMARY_KEYS, validate_table
+from landing.partitions import PARTITION_RULE
+from landing.schema import SCHEMAS, TABLES
 
 KEYS_DIR = "_quarantined_keys"
+FILES_DIR = "_files"
+PARQUET_MAGIC = b"PAR1"
+REFERENCE_TABLES = ("clients", "products", "campaigns")
 EARLIEST = pd.Timestamp("1990-01-01")
 # Column references between tables: (column, referenced table, its key).
 REFERENCES: dict[str, list[tuple[str, str, str]]] = {
@@ -43,28 +50,61 @@ REFERENCES["app_events"].append(("product_id", "products", "product_id"))
 REFERENCES["campaign_contacts"].append(("campaign_id", "campaigns", "campaign_id"))
 
 
+@dataclass(frozen=True)
+class FileFault:
+    """A file quarantined whole: ``fault`` is one of ``FILE_FAULTS``; ``rows`` is None when unknown."""
+
+    file: str
+    fault: str
+    reason: str
+    rows: int | None = None
+
+
+# What makes a whole file unusable, and what to tell the firm that exports it.
+FILE_FAULTS = {
+    "empty_file": "the file is empty (0 bytes)",
+    "not_parquet": "the file is not parquet (it does not start with the parquet magic bytes PAR1)",
+    "unreadable_file": "the file is truncated or corrupt: its parquet footer cannot be read",
+    "missing_column": "a contract column is missing (renamed or dropped)",
+    "wrong_type": "a contract column has another type",
+}
+
+
 @dataclass
 class TableCheck:
     table: str
     landed: int = 0
     accepted: int = 0
     quarantined: int = 0
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    broken: list[tuple[str, str]] = field(default_factory=list)  # (file, reason): schema-level
+    files: list[FileFault] = field(default_factory=list)  # quarantined whole
+    table_faults: list[str] = field(default_factory=list)  # column-level failures across every file
     by_check: dict[str, int] = field(default_factory=dict)
     rows: pd.DataFrame | None = None  # the quarantined rows
 
     @property
+    def unreadable(self) -> list[tuple[str, str]]:
+        return [(f.file, f.reason) for f in self.files if f.rows is None]
+
+    @property
+    def broken(self) -> list[tuple[str, str]]:
+        schema = [(f.file, f.reason) for f in self.files if f.rows is not None]
+        return schema + [("(all files)", reason) for reason in self.table_faults]
+
+    @property
     def blocking(self) -> bool:
-        return bool(self.unreadable or self.broken)
+        return bool(self.files or self.table_faults)
 
     def summary(self) -> str:
         lines = [
             f"{self.table}: {self.landed:,} landed = {self.accepted:,} accepted + {self.quarantined:,} quarantined"
         ]
-        lines += [f"  unreadable file {f}: {r}" for f, r in self.unreadable]
-        lines += [f"  broken file {f}: {r}" for f, r in self.broken]
-        lines += [f"  {check}: {count:,} rows quarantined" for check, count in sorted(self.by_check.items())]
+        lines += [f"  file {f.file} quarantined whole ({f.fault}): {f.reason}" for f in self.files]
+        lines += [f"  every file: {reason}" for reason in self.table_faults]
+        whole = {f.file for f in self.files}
+        rows = self.rows if self.rows is not None else pd.DataFrame(columns=["_source_file", "_check", "_reason"])
+        rows = rows[~rows["_source_file"].isin(whole)]
+        for (file, check), group in rows.groupby(["_source_file", "_check"], sort=True):
+            lines.append(f"  file {file}: {len(group):,} rows quarantined ({check}: {group['_reason'].iloc[0]})")
         return "\n".join(lines)
 
 
@@ -72,15 +112,43 @@ def _files(landing_dir: Path, table: str) -> list[Path]:
     return sorted((landing_dir / table).glob("*/*.parquet"))
 
 
-def _schema_problem(actual: pa.Schema, expected: pa.Schema) -> str | None:
+def _schema_problem(actual: pa.Schema, expected: pa.Schema) -> tuple[str, str] | None:
+    """(fault, reason) when the file's columns break the contract."""
     for f in expected:
         if f.name not in actual.names:
             extra = sorted(set(actual.names) - set(expected.names))
-            return f"column {f.name!r} missing" + (f" (found {', '.join(extra)})" if extra else "")
+            found = f" (found {', '.join(extra)} instead)" if extra else ""
+            return "missing_column", f"column {f.name!r} is missing{found}"
         got = actual.field(f.name).type
         if got != f.type and not (pa.types.is_large_string(got) and pa.types.is_string(f.type)):
-            return f"column {f.name!r} has type {got}, expected {f.type}"
+            return "wrong_type", f"column {f.name!r} has type {got}, the contract says {f.type}"
     return None
+
+
+def unreadable_fault(file: Path, error: Exception) -> tuple[str, str]:
+    """(fault, reason) of a file pyarrow cannot read: what the firm must fix, then the library's words."""
+    with file.open("rb") as handle:
+        head = handle.read(4)
+    if file.stat().st_size == 0:
+        fault = "empty_file"
+    elif head != PARQUET_MAGIC:
+        fault = "not_parquet"
+    else:
+        fault = "unreadable_file"
+    detail = str(error).replace(str(file), file.name).strip().splitlines()
+    return fault, f"{FILE_FAULTS[fault]} ({type(error).__name__}: {detail[0] if detail else ''})"
+
+
+def footer_rows(landing_dir: Path, table: str) -> tuple[int, list[str]]:
+    """Rows of ``table``'s readable files, from their parquet footers, and the files whose footer is
+    unreadable: the count the contract's accepted + quarantined rows must add up to."""
+    rows, unreadable = 0, []
+    for file in _files(landing_dir, table):
+        try:
+            rows += pq.read_metadata(file).num_rows
+        except Exception:  # noqa: BLE001  any reason a footer cannot be read is the contract's to report
+            unreadable.append(str(file.relative_to(landing_dir)))
+    return rows, unreadable
 
 
 def read_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
@@ -94,7 +162,7 @@ def read_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[pd.Dat
         try:
             data = pq.read_table(file)
         except Exception as exc:  # noqa: BLE001  any reason a file cannot be read is reported
-            check.unreadable.append((rel, f"{type(exc).__name__}: {str(exc).replace(str(file), rel)}"))
+            check.files.append(FileFault(rel, *unreadable_fault(file, exc)))
             continue
         frame = data.to_pandas(date_as_object=False, coerce_temporal_nanoseconds=True)
         frame["dt"] = file.parent.name.removeprefix("dt=")
@@ -103,8 +171,9 @@ def read_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[pd.Dat
         check.landed += len(frame)
         problem = _schema_problem(data.schema, expected)
         if problem:
-            check.broken.append((rel, problem))
-            broken.append(frame.assign(_check="schema", _reason=problem))
+            fault, reason = problem
+            check.files.append(FileFault(rel, fault, reason, rows=len(frame)))
+            broken.append(frame.assign(_check="schema", _reason=reason))
         else:
             good.append(frame)
     columns = [*expected.names, "dt", "_source_file", "_row"]
@@ -166,7 +235,7 @@ def check_table(landing_dir: Path, table: str, known: dict[str, pd.Index] | None
         tablewide = result.failures[result.failures["index"].isna()]
         for row in tablewide.itertuples(index=False):
             # Column-level failures (e.g. a wrong dtype across files) make the table unusable.
-            check.broken.append(("(all files)", f"{row.column}: {row.check} {row.failure_case}"))
+            check.table_faults.append(f"{row.column}: {row.check} {row.failure_case}")
         for mask, cls, reason in _date_checks(table, frame):
             mark(mask, cls, reason)
         for column, ref_table, _ in REFERENCES.get(table, []):
@@ -186,11 +255,20 @@ def check_table(landing_dir: Path, table: str, known: dict[str, pd.Index] | None
     return check
 
 
-def accepted_keys(landing_dir: Path, table: str) -> pd.Index:
-    """Keys of the accepted rows of a reference table (for the reference checks of the others)."""
-    check = check_table(landing_dir, table)
-    frame, _ = read_files(landing_dir, table, TableCheck(table))
-    key = PRIMARY_KEYS[table][0]
+def check_landing(landing_dir: Path) -> dict[str, TableCheck]:
+    """The contract of every table: the reference tables first, whose accepted keys the others'
+    references are checked against."""
+    checks = {table: check_table(landing_dir, table) for table in REFERENCE_TABLES}
+    known = {table: _accepted_keys(landing_dir, check) for table, check in checks.items()}
+    for table in TABLES:
+        if table not in checks:
+            checks[table] = check_table(landing_dir, table, known)
+    return {table: checks[table] for table in TABLES}
+
+
+def _accepted_keys(landing_dir: Path, check: TableCheck) -> pd.Index:
+    frame, _ = read_files(landing_dir, check.table, TableCheck(check.table))
+    key = PRIMARY_KEYS[check.table][0]
     if check.rows is not None and len(check.rows):
         dropped = set(zip(check.rows["_source_file"], check.rows["_row"], strict=True))
         keep = [(f, r) not in dropped for f, r in zip(frame["_source_file"], frame["_row"], strict=True)]
@@ -198,8 +276,13 @@ def accepted_keys(landing_dir: Path, table: str) -> pd.Index:
     return pd.Index(frame[key].dropna().unique())
 
 
+def accepted_keys(landing_dir: Path, table: str) -> pd.Index:
+    """Keys of the accepted rows of a reference table (for the reference checks of the others)."""
+    return _accepted_keys(landing_dir, check_table(landing_dir, table))
+
+
 def write_quarantine(check: TableCheck, quarantine_dir: Path) -> tuple[Path, Path]:
-    """Write the quarantined rows and their keys (atomically; empty files when none)."""
+    """Write the quarantined rows, their keys and the files quarantined whole (atomically; empty when none)."""
     table = check.table
     rows = check.rows if check.rows is not None else pd.DataFrame()
     meta = ["_check", "_reason", "_source_file", "_row"]
@@ -216,4 +299,15 @@ def write_quarantine(check: TableCheck, quarantine_dir: Path) -> tuple[Path, Pat
         tmp = path.with_name(f".{path.name}.tmp")
         frame.to_parquet(tmp, index=False)
         tmp.replace(path)
+    listed = quarantine_dir / FILES_DIR / f"{table}.json"
+    listed.parent.mkdir(parents=True, exist_ok=True)
+    tmp = listed.with_name(f".{listed.name}.tmp")
+    tmp.write_text(json.dumps([f.__dict__ for f in check.files], indent=2) + "\n")
+    tmp.replace(listed)
     return paths
+
+
+def quarantined_files(quarantine_dir: Path, table: str) -> list[FileFault]:
+    """The files of ``table`` the last check quarantined whole."""
+    listed = quarantine_dir / FILES_DIR / f"{table}.json"
+    return [FileFault(**entry) for entry in json.loads(listed.read_text())] if listed.exists() else []

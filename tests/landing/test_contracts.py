@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from orchestration.defs.landing.contracts import CONTRACTS, validate_table
+from landing.contracts import CONTRACTS, validate_table
 
 
 def _assessments() -> pd.DataFrame:
@@ -49,7 +49,7 @@ def test_unknown_table_is_a_clear_error():
 
 
 def test_every_landing_table_has_a_contract():
-    from simulator import TABLES
+    from landing.schema import TABLES
 
     assert set(CONTRACTS) == set(TABLES)
 

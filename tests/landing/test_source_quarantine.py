@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-SOURCES = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "staging" / "_landing__sources.yml"
+SOURCES = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging" / "_landing__sources.yml"
 
 
 def _source_sql(home: Path, table: str) -> str:
