@@ -60,11 +60,12 @@ def test_a_training_set_without_its_feature_time_stops_the_run(tmp_path, monkeyp
     keep = {"churn_training_set", "churn_model"}
     selected = [asset for asset in built.assets if asset.key.path[-1] in keep]
     checks = [check for check in built.asset_checks if next(iter(check.check_keys)).name == "point_in_time"]
+    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
     result = dg.materialize(
         [*selected, *checks],
         resources={
-            "platform": PlatformResource(home=str(tmp_path), preset="ci", seed=7),
-            "feast": FeastResource(repo_dir=str(tmp_path)),
+            "platform": platform,
+            "feast": FeastResource(platform=platform),
             "marts": MartsResource(path=str(marts)),
         },
         selection=[asset.key for asset in selected],
