@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from dagster import AssetCheckSeverity, ExecuteInProcessResult
 
+from models.config import CHURN
 from orchestration.advice import advice_for, failure_message
+from orchestration.defs.models.keys import model_asset_key
 from wealthpulse.settings import Settings
 
 
@@ -52,13 +54,13 @@ def build_report(
         lines.append(f"  FAILED {check.asset_key.to_user_string()}:{check.check_name} {check.description or ''}")
     for check in warnings:
         lines.append(f"  WARNING {check.asset_key.to_user_string()}:{check.check_name} {check.description or ''}")
-    model = materialized.get("models/churn_model", {})
+    model = materialized.get(model_asset_key(CHURN, "model").to_user_string(), {})
     if model:
         lines.append(
             f"Churn model: test AUC {_value(model, 'test_auc'):.3f}, PR-AUC {_value(model, 'test_pr_auc'):.3f}, "
             f"top-decile lift {_value(model, 'test_top_decile_lift'):.1f}x"
         )
-    registered = materialized.get("models/churn_registered", {})
+    registered = materialized.get(model_asset_key(CHURN, "registered").to_user_string(), {})
     if registered:
         lines.append(f"Registered: {_value(registered, 'tag')} in {settings.bentoml_home}")
     for result in (r for r in results if not r.success):

@@ -13,6 +13,7 @@ import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from models.training import ENTITY_KEY, TIMESTAMP, training_frame
+from orchestration.defs.models.keys import registered_keys
 from orchestration.defs.serving.day_tables import SCORES, days_in_table, replace_day
 from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
 from orchestration.defs.warehouse.assets import warehouse_models
@@ -25,7 +26,7 @@ from serving.served_models import CHURN, load_all
 from wealthpulse.domain import NEEDS, TIERS
 
 SUITABILITY_MART = get_asset_key_for_model([warehouse_models], "mart_client_suitability")
-REGISTERED = [dg.AssetKey(["models", f"{name}_registered"]) for name in ("churn", "intent", "tiering")]
+REGISTERED = registered_keys()
 
 
 def point_in_time_features(store, services: list[str], clients: pd.DataFrame, day: date) -> pd.DataFrame:
