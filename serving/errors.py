@@ -55,15 +55,20 @@ def validation_body(raw: bytes) -> dict:
     errors = payload.get("detail")
     if not isinstance(errors, list) or not errors:
         return {"error": str(payload.get("error") or "invalid request"), "detail": []}
+    return error_body([error for error in errors if isinstance(error, dict)])
+
+
+def error_body(errors: list[dict], hidden: tuple[str, ...] = ()) -> dict:
+    """The 422 body of pydantic-style errors; `hidden` location parts (``body``, ``query``) are left
+    out of the field's name, since the client knows where it sent the field."""
     detail = [
         {
-            "field": field_name(error.get("loc") or []),
+            "field": field_name([part for part in error.get("loc") or [] if part not in hidden]),
             "loc": list(error.get("loc") or []),
             "msg": str(error.get("msg", "")),
             "type": str(error.get("type", "")),
         }
         for error in errors
-        if isinstance(error, dict)
     ]
     return {"error": "; ".join(f"{item['field']}: {item['msg']}" for item in detail), "detail": detail}
 

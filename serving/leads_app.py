@@ -15,7 +15,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from serving.errors import field_name
+from serving.errors import error_body
 from serving.lead_rules import ADVISOR, DEFERRED, POOL
 from serving.mounts import app_settings
 from serving.schemas import LeadsPage
@@ -34,19 +34,7 @@ def _invalid(field: str, message: str, value: object) -> JSONResponse:
 
 @leads_app.exception_handler(RequestValidationError)
 async def invalid_query(_: Request, error: RequestValidationError) -> JSONResponse:
-    detail = [
-        {
-            "field": field_name([p for p in e["loc"] if p not in ("query", "body")]),
-            "loc": list(e["loc"]),
-            "msg": e["msg"],
-            "type": e["type"],
-        }
-        for e in error.errors()
-    ]
-    return JSONResponse(
-        status_code=422,
-        content={"error": "; ".join(f"{d['field']}: {d['msg']}" for d in detail), "detail": detail},
-    )
+    return JSONResponse(status_code=422, content=error_body(list(error.errors()), hidden=("query", "body")))
 
 
 @leads_app.get("", include_in_schema=False)

@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from serving.errors import field_name
+from serving.errors import error_body
 from serving.mounts import app_settings
 from serving.segments import SegmentError, parse
 from serving.segments.audience import audience_vocabulary, count_members, latest_audience
@@ -45,19 +45,7 @@ class PreviewResponse(BaseModel):
 
 @segments_app.exception_handler(RequestValidationError)
 async def invalid_body(_: Request, error: RequestValidationError) -> JSONResponse:
-    detail = [
-        {
-            "field": field_name([p for p in e["loc"] if p != "body"]),
-            "loc": list(e["loc"]),
-            "msg": e["msg"],
-            "type": e["type"],
-        }
-        for e in error.errors()
-    ]
-    return JSONResponse(
-        status_code=422,
-        content={"error": "; ".join(f"{d['field']}: {d['msg']}" for d in detail), "detail": detail},
-    )
+    return JSONResponse(status_code=422, content=error_body(list(error.errors()), hidden=("body",)))
 
 
 @segments_app.exception_handler(SegmentError)
