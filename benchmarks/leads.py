@@ -55,7 +55,6 @@ def newest_scores(settings) -> tuple[datetime.date, pd.DataFrame]:
     from features.store import open_store
     from models.training import TIMESTAMP, training_frame
     from serving.batch import intent_scores
-    from serving.contact_scores import INTENT_SERVICE
     from serving.served_models import INTENT_HEADS, load_served
 
     suitability = pd.read_parquet(
@@ -65,7 +64,8 @@ def newest_scores(settings) -> tuple[datetime.date, pd.DataFrame]:
     day = max(as_of)
     entity = suitability.loc[as_of == day, ["client_id"]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
     heads = {name: model for name in INTENT_HEADS if (model := load_served(name)) is not None}
-    return day, intent_scores(training_frame(open_store(settings), INTENT_SERVICE, entity), heads)
+    service = next(iter(heads.values())).feature_service
+    return day, intent_scores(training_frame(open_store(settings), service, entity), heads)
 
 
 def threshold_table(scored: pd.DataFrame, thresholds: dict[str, float]) -> pd.DataFrame:

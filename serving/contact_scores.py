@@ -9,8 +9,6 @@ from models.training import TIMESTAMP, training_frame
 from serving.batch import intent_scores
 from serving.served_models import INTENT_HEADS, load_served
 
-INTENT_SERVICE = "intent_v1"
-
 
 def score_contacts(store, outcomes: pd.DataFrame) -> pd.DataFrame:
     """One row per contact of `outcomes` (client_id, need, contacted_on, is_converted) with its probability.
@@ -23,7 +21,9 @@ def score_contacts(store, outcomes: pd.DataFrame) -> pd.DataFrame:
     contacts = outcomes.assign(
         **{TIMESTAMP: pd.to_datetime(outcomes["contacted_on"]).dt.tz_localize("UTC") - pd.Timedelta(days=1)}
     )
-    features = training_frame(store, INTENT_SERVICE, contacts[["client_id", TIMESTAMP]].drop_duplicates())
+    # Every intent head reads the same feature service.
+    service = next(iter(heads.values())).feature_service
+    features = training_frame(store, service, contacts[["client_id", TIMESTAMP]].drop_duplicates())
     features[TIMESTAMP] = pd.to_datetime(features[TIMESTAMP], utc=True)
     scores = pd.concat(
         [

@@ -23,32 +23,30 @@ def _deciles(probability: pd.Series) -> pd.Series:
     return pd.qcut(probability.rank(method="first"), DECILES, labels=range(1, DECILES + 1)).astype(int)
 
 
+def _decile_table(scored: pd.DataFrame) -> pd.DataFrame:
+    """By score decile (10 = highest): contacts, lowest score, conversion, and lift over the base rate (the
+    conversion of all of `scored`)."""
+    base = float(scored["is_converted"].mean())
+    table = scored.groupby(_deciles(scored["probability"]).rename("decile")).agg(
+        contacts=("is_converted", "size"), min_score=("probability", "min"), conversion=("is_converted", "mean")
+    )
+    table["lift"] = table["conversion"] / base if base > 0 else float("nan")
+    return table.reset_index().assign(base=base).sort_values("decile", ascending=False, kind="stable")
+
+
 def conversion_by_decile(scored: pd.DataFrame) -> pd.DataFrame:
     """Conversion of the contacts by score decile over all needs (10 = highest), and lift over the base rate."""
+    columns = ["decile", "contacts", "conversion", "lift"]
     if len(scored) < DECILES:
-        return pd.DataFrame(columns=["decile", "contacts", "conversion", "lift"])
-    decile = _deciles(scored["probability"]).rename("decile")
-    base = scored["is_converted"].mean()
-    table = scored.groupby(decile).agg(contacts=("is_converted", "size"), conversion=("is_converted", "mean"))
-    table["lift"] = table["conversion"] / base if base > 0 else float("nan")
-    return table.reset_index().sort_values("decile", ascending=False, kind="stable").reset_index(drop=True)
+        return pd.DataFrame(columns=columns)
+    return _decile_table(scored)[columns].reset_index(drop=True)
 
 
 def need_deciles(scored: pd.DataFrame) -> pd.DataFrame:
     """Per need and decile of that need's scores: contacts, lowest score, conversion and lift over the
     need's own base rate (the conversion of all its contacts)."""
-    rows = []
-    for need, group in scored.groupby("need"):
-        if len(group) < DECILES:
-            continue
-        base = float(group["is_converted"].mean())
-        decile = _deciles(group["probability"])
-        table = group.groupby(decile).agg(
-            contacts=("is_converted", "size"), min_score=("probability", "min"), conversion=("is_converted", "mean")
-        )
-        table["lift"] = table["conversion"] / base if base > 0 else float("nan")
-        rows.append(table.rename_axis("decile").reset_index().assign(need=need, base=base))
     columns = ["need", "decile", "contacts", "min_score", "conversion", "base", "lift"]
+    rows = [_decile_table(group).assign(need=need) for need, group in scored.groupby("need") if len(group) >= DECILES]
     if not rows:
         return pd.DataFrame(columns=columns)
     return pd.concat(rows, ignore_index=True)[columns].sort_values(["need", "decile"], ascending=[True, False])

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import duckdb
 import httpx
 import pandas as pd
 import pytest
+
+from tests.serving.http_server import free_port, start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "end-to-end-test-key"
@@ -96,38 +97,11 @@ def test_personal_fields_stay_in_landing(first_run, home: Path):
 
 @pytest.fixture(scope="module")
 def service(first_run, home: Path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wealthpulse.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=_env(home),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = start(_env(home))
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"service exited early:\n{process.stdout.read()}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail("service not ready within 300 s")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def _latest_clients(home: Path, n: int) -> list[str]:
@@ -405,9 +379,7 @@ GRAPHQL_ASSETS = """
 
 def test_ui_shows_every_asset_materialized_and_every_check_run(first_run, home: Path):
     """What a data engineer sees in the Dagster UI, read through the webserver's GraphQL API."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {**_env(home), "DAGSTER_HOME": str(home / "dagster")}
     process = subprocess.Popen(
         [

@@ -27,12 +27,12 @@ import pytest
 import yaml
 
 from landing.quarantine import KEYS_DIR, check_landing, quarantined_files, write_quarantine
-from orchestration.defs.automation.definitions import new_landing_partition, what_to_do_on_failure
 from orchestration.defs.landing.assets import landing_files
 from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import PlatformResource
 from simulator import TABLES, next_day
 from simulator.faults import ALL_FAULTS, ROW_FAULTS, inject_faults
+from tests.orchestration.sensor_ticks import failure_alert, landing_tick
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ROOT / "dbt_project" / "models" / "staging" / "_landing__sources.yml"
@@ -98,11 +98,6 @@ def _copy(base: Path, home: Path, folders: tuple[str, ...] | None = None) -> Pat
         for folder in folders:
             shutil.copytree(base / folder, home / folder)
     return home
-
-
-def _tick(instance: dg.DagsterInstance, platform: PlatformResource, cursor: str | None):
-    with dg.build_sensor_context(instance=instance, cursor=cursor, resources={"platform": platform}) as context:
-        return new_landing_partition.evaluate_tick(context)
 
 
 def _apply_partition_requests(instance: dg.DagsterInstance, tick) -> None:
@@ -183,21 +178,6 @@ def _landing_run(home: Path, instance: dg.DagsterInstance, day: str):
     return result, metadata, checks
 
 
-def _alert(home: Path, instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
-    """The run-failure sensor's alert for ``result``, evaluated as the daemon does."""
-    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-    platform = PlatformResource(home=str(home), preset="ci", seed=SEED)
-    context = dg.build_run_status_sensor_context(
-        sensor_name="what_to_do_on_failure",
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-        dagster_event=failure,
-        resources={"platform": platform},
-    ).for_run_failure()
-    what_to_do_on_failure(context)
-    return (home / "alerts" / f"{result.run_id}.md").read_text()
-
-
 @pytest.mark.parametrize("kind", list(ALL_FAULTS))
 def test_each_fault_alone_has_its_outcome_and_a_clean_re_export_recovers_it(
     kind: str, base: Path, clean: tuple[Path, str], tmp_path: Path
@@ -207,15 +187,15 @@ def test_each_fault_alone_has_its_outcome_and_a_clean_re_export_recovers_it(
     platform = PlatformResource(home=str(home), preset="ci", seed=SEED)
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
         # Opening the UI after `make run`: the first tick (no cursor) starts nothing already built.
-        first = _tick(instance, platform, None)
+        first = landing_tick(instance, platform, None)
         assert not first.run_requests and "already built" in first.skip_message, first.skip_message
         day, record = _land_faulty_day(home, [kind])
         assert day == clean_day
-        tick = _tick(instance, platform, first.cursor)
+        tick = landing_tick(instance, platform, first.cursor)
         if kind == "missing_table":
             assert not tick.run_requests and f"{record[0]['file']}/ has not landed" in tick.skip_message
             _replace_with_clean(home, clean_home, record)
-            tick = _tick(instance, platform, tick.cursor)
+            tick = landing_tick(instance, platform, tick.cursor)
         (request,) = tick.run_requests
         assert request.tags["dagster/asset_partition_range_start"] == day == request.tags["landing_partition"]
         _apply_partition_requests(instance, tick)
@@ -231,7 +211,7 @@ def test_each_fault_alone_has_its_outcome_and_a_clean_re_export_recovers_it(
             assert result.success  # rows refused one by one: the day flows without them
         else:
             assert not result.success  # a file quarantined whole holds the day back
-            alert = _alert(home, instance, result)
+            alert = failure_alert(PlatformResource(home=str(home), preset="ci", seed=SEED), instance, result)
             assert f"landing/{record[0]['file']}: {FILE_FAULT[kind]}" in alert
             assert f"make rebuild FROM={day} TO={day}" in alert
         _replace_with_clean(home, clean_home, record)
@@ -250,18 +230,15 @@ NIGHT = textwrap.dedent(
     settings = ensure_dirs(Settings.from_env())
     export_tool_environment(settings)
     from orchestration.definitions import defs
-    from orchestration.defs.automation.definitions import new_landing_partition, what_to_do_on_failure
     from orchestration.report import build_report
     from orchestration.resources import PlatformResource
+    from tests.orchestration.sensor_ticks import failure_alert, landing_tick
 
     platform = PlatformResource(home=str(settings.home), preset=settings.preset, seed=settings.seed)
     out = {}
     with dg.DagsterInstance.get() as instance:
-        def tick(cursor):
-            with dg.build_sensor_context(instance=instance, cursor=cursor, resources={"platform": platform}) as c:
-                return new_landing_partition.evaluate_tick(c)
         # No cursor is kept between these processes: each tick is a first tick, which skips the days built.
-        first = tick(None)
+        first = landing_tick(instance, platform)
         out["first"] = {"requests": len(first.run_requests), "skip": first.skip_message, "cursor": first.cursor}
         if sys.argv[1] == "first-tick":
             print(json.dumps(out)); sys.exit(0)
@@ -287,12 +264,7 @@ NIGHT = textwrap.dedent(
             out["checks"] = [[c.asset_key.path[-1], c.check_name, c.passed, c.description] for c in evaluations]
             out["report"] = build_report([result], settings, 0.0, ui_port=3001, api_port=3000).text
             if not result.success:
-                failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-                context = dg.build_run_status_sensor_context(
-                    sensor_name="what_to_do_on_failure", dagster_instance=instance, dagster_run=result.dagster_run,
-                    dagster_event=failure, resources={"platform": platform},
-                ).for_run_failure()
-                what_to_do_on_failure(context)
+                failure_alert(platform, instance, result)
     print(json.dumps(out, default=str))
     """
 )

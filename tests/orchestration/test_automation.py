@@ -9,10 +9,10 @@ from orchestration.definitions import defs
 from orchestration.defs.automation.definitions import (
     leads_after_rebuild,
     new_landing_partition,
-    what_to_do_on_failure,
 )
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
+from tests.orchestration.sensor_ticks import failure_alert, landing_tick
 
 
 def _land(landing, table, day):
@@ -148,16 +148,7 @@ def test_a_failed_run_leaves_an_alert_saying_what_to_do(tmp_path):
     with dg.instance_for_test() as instance:
         result = dg.materialize([broken], instance=instance, raise_on_error=False)
         assert not result.success
-        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-        context = dg.build_run_status_sensor_context(
-            sensor_name="what_to_do_on_failure",
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            dagster_event=failure,
-            resources={"platform": platform},
-        ).for_run_failure()
-        what_to_do_on_failure(context)
-    alert = (tmp_path / "alerts" / f"{result.run_id}.md").read_text()
+        alert = failure_alert(platform, instance, result)
     assert "Step features__feast_registry" in alert
     assert "registry path is not writable" in alert
     assert ADVICE["features"] in alert
@@ -174,18 +165,15 @@ def test_the_first_tick_never_requests_a_day_already_built(tmp_path):
         instance.report_runless_asset_event(
             dg.AssetMaterialization(dg.AssetKey(["landing", "asset_snapshots"]), partition="2025-06-02")
         )
-        with dg.build_sensor_context(instance=instance, resources={"platform": platform}) as context:
-            tick = new_landing_partition.evaluate_tick(context)
+        tick = landing_tick(instance, platform)
         assert not tick.run_requests and "2025-06-02 already built" in tick.skip_message
         assert tick.cursor == "2025-06-02"
         # A day whose app events have not landed waits, and the skip says which table is missing.
         _land(landing, "asset_snapshots", "2025-06-03")
-        with dg.build_sensor_context(instance=instance, cursor=tick.cursor, resources={"platform": platform}) as ctx:
-            tick = new_landing_partition.evaluate_tick(ctx)
+        tick = landing_tick(instance, platform, tick.cursor)
         assert not tick.run_requests and "app_events/dt=2025-06-03/ has not landed" in tick.skip_message
         _land(landing, "app_events", "2025-06-03")
-        with dg.build_sensor_context(instance=instance, cursor=tick.cursor, resources={"platform": platform}) as ctx:
-            tick = new_landing_partition.evaluate_tick(ctx)
+        tick = landing_tick(instance, platform, tick.cursor)
         (request,) = tick.run_requests
         assert request.run_key == "landing-2025-06-03-2025-06-03"
 
@@ -204,14 +192,5 @@ def test_a_held_back_landing_day_leaves_an_alert_naming_every_file(tmp_path):
     platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
     with dg.instance_for_test() as instance:
         result = dg.materialize([landing_files], instance=instance, raise_on_error=False)
-        failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
-        context = dg.build_run_status_sensor_context(
-            sensor_name="what_to_do_on_failure",
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            dagster_event=failure,
-            resources={"platform": platform},
-        ).for_run_failure()
-        what_to_do_on_failure(context)
-    alert = (tmp_path / "alerts" / f"{result.run_id}.md").read_text()
+        alert = failure_alert(platform, instance, result)
     assert message in alert and ADVICE["landing"] in alert
