@@ -139,13 +139,16 @@ def unreadable_fault(file: Path, error: Exception) -> tuple[str, str]:
     return fault, f"{FILE_FAULTS[fault]} ({type(error).__name__}: {detail[0] if detail else ''})"
 
 
-def footer_rows(landing_dir: Path, table: str) -> tuple[int, list[str]]:
-    """Rows of ``table``'s readable files, from their parquet footers, and the files whose footer is
-    unreadable: the count the contract's accepted + quarantined rows must add up to."""
-    rows, unreadable = 0, []
+def footer_rows(landing_dir: Path, table: str) -> tuple[dict[str, int], list[str]]:
+    """Rows of ``table``'s readable files by day (``dt=`` folder), from their parquet footers, and the
+    files whose footer is unreadable: their sum is what the contract's accepted + quarantined rows must
+    add up to."""
+    rows: dict[str, int] = {}
+    unreadable: list[str] = []
     for file in _files(landing_dir, table):
+        day = file.parent.name.removeprefix("dt=")
         try:
-            rows += pq.read_metadata(file).num_rows
+            rows[day] = rows.get(day, 0) + pq.read_metadata(file).num_rows
         except Exception:  # noqa: BLE001  any reason a footer cannot be read is the contract's to report
             unreadable.append(str(file.relative_to(landing_dir)))
     return rows, unreadable
