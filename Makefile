@@ -6,19 +6,29 @@ export FEAST_USAGE := False
 export BENTOML_DO_NOT_TRACK := True
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: run test test-slow serve ui bento backfill rebuild bench env lint lint-sql clean
+.PHONY: env-spark run test test-slow serve ui bento backfill rebuild bench env lint lint-sql clean
 
 env: .venv/.synced
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
+	@rm -f .venv/.synced-spark
 	@touch $@
+
+# The default install plus the optional Spark engine (pyspark, dbt-spark, Feast's Spark store): what the
+# tests need, since they prove the two engines agree. `make run` keeps to the default install.
+env-spark: .venv/.synced-spark
+
+.venv/.synced-spark: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen --extra spark
+	@touch $@ .venv/.synced
 
 run: env
 	$(RUN) wealthpulse run
 
-test: env lint-sql
+test: env-spark lint-sql
 	$(RUN) ruff check .
 	$(RUN) pytest
 
