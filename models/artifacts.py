@@ -1,6 +1,7 @@
 """The files a model leaves between its pipeline steps, in one folder per model config.
 
     <folder>/training_set.parquet          the point-in-time training set
+    <folder>/sample.json                   its sample of the label rows: budget, rows and clients of how many
     <folder>/<head>/summary.json           test metrics, oracle gap, goals, calibration, split, features
     <folder>/<head>/model.txt              the LightGBM booster (the text the reason codes are built from)
     <folder>/<head>/model.onnx             its ONNX export
@@ -24,6 +25,7 @@ from models.training import feature_matrix
 
 TRAINING_SET_FILE = "training_set.parquet"
 SUMMARY_FILE = "summary.json"
+SAMPLE_FILE = "sample.json"
 CARD_FOLDER = "card"
 
 
@@ -65,6 +67,16 @@ class ModelArtifacts:
         if not self.training_set_path.exists():
             raise FileNotFoundError(f"no training set at {self.training_set_path}: materialize the training set first")
         return pd.read_parquet(self.training_set_path)
+
+    def write_sample(self, sample: dict) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / SAMPLE_FILE
+        return _replace(path, lambda tmp: tmp.write_text(json.dumps(sample, indent=2)))
+
+    def sample(self) -> dict | None:
+        """How the training set was sampled (models/budget.py); None for a training set written without."""
+        path = self.folder / SAMPLE_FILE
+        return json.loads(path.read_text()) if path.exists() else None
 
     def write_summary(self, head: str, summary: dict) -> Path:
         path = self.head_folder(head) / SUMMARY_FILE

@@ -48,6 +48,13 @@ _BINARY_PARAMS = {
 }
 
 
+# Label rows on the fitting dates each model trains on by default. The learning curves of the 10,000-client
+# book (benchmarks/README.md, "Training budget") still rise at every model's largest sample, so this is a cap
+# chosen for time and memory, above every training set of that book: training and the point-in-time read
+# stop growing past about 16,000 clients.
+TRAINING_ROWS = 400_000
+
+
 @dataclass(frozen=True)
 class Goals:
     """What a model must reach on the test dates; a miss is a warning, never a failed run."""
@@ -89,6 +96,9 @@ class ModelConfig:
     primary_metric: str = "auc"
     champion_margin: float = 0.002
     goals: Goals = field(default_factory=Goals)
+    # Label rows on the fitting dates training reads, as whole clients (models/budget.py); None: all.
+    # Set from the learning curve (benchmarks/learning_curve.py); WEALTHPULSE_TRAINING_ROWS overrides.
+    training_rows: int | None = TRAINING_ROWS
     # Feature-name prefixes whose value the ablation benchmark measures (benchmarks/ablation.py retrains
     # without them); an experiment, not part of the nightly training.
     ablation_prefixes: tuple[str, ...] = ()

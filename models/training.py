@@ -98,17 +98,23 @@ class Split:
         }
 
 
-def time_split(frame: pd.DataFrame, config: ModelConfig) -> Split:
-    """Split by as-of date, latest dates to test: no as-of date falls in two parts."""
-    dates = np.sort(frame[TIMESTAMP].unique())
+def split_dates(dates: np.ndarray | pd.Series, config: ModelConfig) -> tuple[object, object]:
+    """The first validation and the first test as-of date: the latest dates go to test, the ones
+    before them to validation. Decided on the label rows' dates, so a sample of the fitting dates'
+    rows (models/budget.py) keeps the test dates whole."""
+    dates = np.sort(pd.unique(np.asarray(dates)))
     if len(dates) < 3:
         raise ValueError(f"need at least 3 as-of dates for a time split, got {len(dates)}")
     n_test = max(1, round(len(dates) * config.test_share))
     n_val = max(1, round(len(dates) * config.validation_share))
     if n_test + n_val >= len(dates):
         n_test, n_val = 1, 1
-    test_from = dates[-n_test]
-    val_from = dates[-(n_test + n_val)]
+    return dates[-(n_test + n_val)], dates[-n_test]
+
+
+def time_split(frame: pd.DataFrame, config: ModelConfig) -> Split:
+    """Split by as-of date, latest dates to test: no as-of date falls in two parts."""
+    val_from, test_from = split_dates(frame[TIMESTAMP].unique(), config)
     when = frame[TIMESTAMP]
     return Split(
         train=frame[when < val_from],

@@ -24,6 +24,7 @@ class PlatformResource(dg.ConfigurableResource):
     online_store: str = "sqlite"
     redis_url: str | None = None
     api_workers: int = 2
+    training_rows: str | None = None
     bentoml_home: str | None = None
     dagster_home: str | None = None
 

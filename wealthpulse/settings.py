@@ -54,6 +54,7 @@ VARIABLES = {
     "online_store": "WEALTHPULSE_ONLINE_STORE",
     "redis_url": "WEALTHPULSE_REDIS_URL",
     "api_workers": "WEALTHPULSE_API_WORKERS",
+    "training_rows": "WEALTHPULSE_TRAINING_ROWS",
     "bentoml_home": "BENTOML_HOME",
     "dagster_home": "DAGSTER_HOME",
 }
@@ -86,6 +87,9 @@ class Settings:
     redis_url: str | None = None
     # Worker processes of the scoring service: one per core of a 2-core machine.
     api_workers: int = 2
+    # Label rows each model trains on, as whole clients (models/budget.py): unset for each model's
+    # measured default, "all", a count for every model, or per model ("intent=200000,churn=all").
+    training_rows: str | None = None
     # Default to <home>/bentoml and <home>/dagster; their own variables move them on their own.
     bentoml_home: Path | None = None
     dagster_home: Path | None = None
@@ -109,6 +113,7 @@ class Settings:
             raise SettingsError(f"{VARIABLES['seed']}={self.seed!r}: expected a whole number >= 0")
         if isinstance(self.api_workers, bool) or not isinstance(self.api_workers, int) or self.api_workers < 1:
             raise SettingsError(f"{VARIABLES['api_workers']}={self.api_workers!r}: expected a whole number >= 1")
+        parse_training_rows(self.training_rows)
         if not _MEMORY.match(self.duckdb_memory):
             raise SettingsError(
                 f"{VARIABLES['duckdb_memory']}={self.duckdb_memory!r}: expected a size such as 6GB, 512MB or 1.5GiB"
@@ -253,6 +258,34 @@ def days_written(day_file: Callable[[date], Path]) -> list[date]:
     sample = day_file(date(2000, 1, 1))
     found = sample.parent.parent.glob(f"dt=*/{sample.name}")
     return sorted(date.fromisoformat(path.parent.name.removeprefix("dt=")) for path in found)
+
+
+def parse_training_rows(raw: str | None) -> dict[str | None, int | None]:
+    """``WEALTHPULSE_TRAINING_ROWS``: ``all``, a row count for every model, or per model
+    (``intent=200000,churn=all``); a bare count and per-model entries combine, a model's own entry
+    winning. Model name (None: every model) -> rows (None: all rows); an error names the variable."""
+    variable = VARIABLES["training_rows"]
+    if raw is None or not raw.strip():
+        return {}
+    budgets: dict[str | None, int | None] = {}
+    for entry in raw.split(","):
+        name, _, value = entry.strip().rpartition("=")
+        key = name.strip() or None
+        value = value.strip()
+        if key is not None and not key.isidentifier():
+            raise SettingsError(f"{variable}={raw!r}: {key!r} is not a model name")
+        if key in budgets:
+            raise SettingsError(f"{variable}={raw!r}: {key or 'the count for every model'} is given twice")
+        if value.lower() == "all":
+            budgets[key] = None
+        elif value.isdigit() and int(value) >= 1:
+            budgets[key] = int(value)
+        else:
+            raise SettingsError(
+                f"{variable}={raw!r}: expected 'all', a row count >= 1, or model=rows entries such as "
+                "intent=200000,churn=all"
+            )
+    return budgets
 
 
 def _whole_number(variable: str, raw: str) -> int:

@@ -19,9 +19,10 @@ from dagster_dbt import get_asset_key_for_model
 
 from features.store import service_features
 from models.artifacts import ModelArtifacts
+from models.budget import Sample, sample_labels, training_budget
 from models.cards import card_markdown, card_plots, plots_markdown, write_model_card
 from models.champion import compare_with_champion, registration_labels, registration_metadata
-from models.config import ModelConfig, active_configs
+from models.config import MODEL_CONFIGS, ModelConfig, active_configs
 from models.fit import ModelFit, fit_model
 from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
 from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
@@ -55,6 +56,25 @@ def _oracle(platform: PlatformResource) -> pd.DataFrame | None:
     """The simulator's ground truth, for grading only (never a feature); None when not simulated."""
     path = platform.settings.oracle_file
     return pd.read_parquet(path) if path.exists() else None
+
+
+def sampled_labels(config: ModelConfig, platform: PlatformResource, marts: MartsResource) -> Sample:
+    """The label rows the training set joins: whole clients up to the model's budget on the fitting
+    dates, every row on the test dates."""
+    budget = training_budget(config, platform.settings.training_rows, known=tuple(c.name for c in MODEL_CONFIGS))
+    return sample_labels(label_frame(marts.read(config.label_mart), config), config, budget)
+
+
+def sample_metadata(sample: dict[str, object]) -> dict[str, object]:
+    """How many label rows and clients training read of how many, and the budget it read them under."""
+    return {
+        "training_budget": "all" if sample["budget"] is None else dg.MetadataValue.int(int(sample["budget"])),
+        "fit_rows_sampled": dg.MetadataValue.int(int(sample["fit_rows"])),
+        "fit_rows_total": dg.MetadataValue.int(int(sample["fit_rows_total"])),
+        "clients_sampled": dg.MetadataValue.int(int(sample["clients"])),
+        "clients_total": dg.MetadataValue.int(int(sample["clients_total"])),
+        "test_rows": dg.MetadataValue.int(int(sample["test_rows"])),
+    }
 
 
 def training_set_metadata(summary: dict[str, object], path: Path) -> dict[str, object]:
@@ -121,11 +141,22 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
     def training_set(
         context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource, marts: MartsResource
     ) -> dg.MaterializeResult:
-        labels = label_frame(marts.read(config.label_mart), config)
-        context.log.info(f"{len(labels)} label rows; joining {config.feature_service} features point in time")
-        frame = training_frame(feast.store(), config.feature_service, labels)
-        path = artifacts(platform).write_training_set(frame)
-        return dg.MaterializeResult(metadata=training_set_metadata(training_set_summary(frame, config), path))
+        sample = sampled_labels(config, platform, marts)
+        context.log.info(
+            f"{sample.fit_rows:,} of {sample.fit_rows_total:,} label rows on the fitting dates "
+            f"({sample.clients:,} of {sample.clients_total:,} clients, budget {sample.budget or 'all'}) and all "
+            f"{sample.test_rows:,} test rows; joining {config.feature_service} features point in time"
+        )
+        frame = training_frame(feast.store(), config.feature_service, sample.labels)
+        store = artifacts(platform)
+        path = store.write_training_set(frame)
+        store.write_sample(sample.describe())
+        return dg.MaterializeResult(
+            metadata={
+                **training_set_metadata(training_set_summary(frame, config), path),
+                **sample_metadata(sample.describe()),
+            }
+        )
 
     @dg.asset(
         key=model_asset_key(config, "model"),
@@ -140,6 +171,7 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         store = artifacts(platform)
         feature_names = service_features(feast.store(), config.feature_service)
         fitted = fit_model(store.read_training_set(), config, feature_names, _oracle(platform))
+        sample = store.sample()
         for head, head_fit in fitted.heads.items():
             store.write_booster(head, head_fit.booster)
             store.write_summary(head, head_fit.summary)
@@ -147,7 +179,10 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             context.log.info(f"{head}: {config.primary_metric} {metric:.4f}")
         plots = [card_plots(card) for card in fitted.cards]
         card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}", plots)
-        return dg.MaterializeResult(metadata=model_metadata(fitted, card_paths, plots))
+        metadata = model_metadata(fitted, card_paths, plots)
+        if sample is not None:
+            metadata.update(sample_metadata(sample))
+        return dg.MaterializeResult(metadata=metadata)
 
     @dg.asset_check(
         asset=model,
@@ -249,14 +284,15 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         name="point_in_time",
         blocking=True,
         description=(
-            f"One row per label row of {config.label_mart}, no (client, as-of) twice, and every row's features "
+            f"One row per sampled label row of {config.label_mart} (whole clients up to the training budget "
+            "on the fitting dates, every test row), no (client, as-of) twice, and every row's features "
             "taken at or before its as-of time (the feature row's as_of_epoch). A training set without "
             "those columns fails."
         ),
     )
     def point_in_time(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
         audit = point_in_time_audit(
-            artifacts(platform).read_training_set(), label_frame(marts.read(config.label_mart), config)
+            artifacts(platform).read_training_set(), sampled_labels(config, platform, marts).labels
         )
         counts = ("rows", "label_rows", "duplicated", "features_after_as_of")
         return dg.AssetCheckResult(
