@@ -24,6 +24,7 @@ from models.cards import card_markdown, card_plots, plots_markdown, write_model_
 from models.champion import compare_with_champion, registration_labels, registration_metadata
 from models.config import MODEL_CONFIGS, ModelConfig, active_configs
 from models.fit import ModelFit, fit_model
+from models.inputs import model_inputs
 from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
 from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
 from models.summaries import (
@@ -169,7 +170,7 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
     )
     def model(context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource):
         store = artifacts(platform)
-        feature_names = service_features(feast.store(), config.feature_service)
+        feature_names = model_inputs(service_features(feast.store(), config.feature_service))
         fitted = fit_model(store.read_training_set(), config, feature_names, _oracle(platform))
         sample = store.sample()
         for head, head_fit in fitted.heads.items():
