@@ -21,8 +21,9 @@
 The defaults are what `conversion_bands` picks at min_lift 5 from the 7,933 campaign contacts of the
 `small` preset (10,000 clients, seed 7) whose outcome was known before its newest as-of day (2026-05-31;
 measured 2026-12-05 with `python -m benchmarks.leads`, figures in benchmarks/README.md): walked forward over
-the later half of the contact days, the leads this rule makes converted at 7.5x the base rate, at 0.085
-leads a client a day. The `serving/lead_conversion` asset shows what the current feedback would pick.
+the later half of the contact days, the leads this rule made converted at 7.5x the base rate; on the newest
+day it lists 0.080 leads a client. The `serving/lead_conversion` asset shows what the current feedback would
+pick.
 """
 
 from __future__ import annotations
