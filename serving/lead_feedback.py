@@ -188,6 +188,8 @@ def backtest(
     `day_scores` (that day's client-need scores, before suitability, do-not-contact, cool-down and campaign
     exclusions): leads that day, per client, and their expected conversions. min_lift 0 is no threshold.
     """
+    if need_bands(scored).empty:
+        raise ValueError(f"the backtest needs a need with at least {MIN_NEED_CONTACTS} contacts to band")
     graded = scored[pd.to_datetime(scored["contacted_on"]).dt.date >= graded_days(scored, graded_share)[0]]
     base = float(graded["is_converted"].mean())
     conversions = int(graded["is_converted"].sum())

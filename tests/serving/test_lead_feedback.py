@@ -141,3 +141,6 @@ def test_the_backtest_grades_each_setting_on_later_contacts_with_its_volume_on_t
     assert table["expected_conversion"].iloc[1:].is_monotonic_increasing
     with pytest.raises(ValueError, match="at least 2 days"):
         backtest(scored.assign(contacted_on=START), day, START, clients=1000)
+    # Too few contacts to band any need (a tiny preset): said, rather than a table of nothing.
+    with pytest.raises(ValueError, match="at least 200 contacts"):
+        backtest(scored.head(1000), day, START, clients=1000)
