@@ -52,10 +52,11 @@
 {%- endmacro %}
 
 {#- Spark writes a folder of part files (one here) under warehouse/spark/exports/; the build then
-    collects each into marts/<file_name>.parquet (wealthpulse/spark.py, collect_exports). Columns in
-    the contract's order: a partitioned Spark table keeps its partition column last. -#}
+    collects each into marts/<file_name>.parquet (wealthpulse/spark.py, collect_exports). Under a
+    contract the columns go in its order: a partitioned Spark table keeps its partition column last. -#}
 {% macro spark__export_parquet(file_name) -%}
-    {%- set columns = model.columns.keys() | list if model.columns else ['*'] -%}
+    {%- set contracted = model.config.get('contract', {}).get('enforced', false) -%}
+    {%- set columns = model.columns.keys() | list if contracted else ['*'] -%}
     insert overwrite directory '{{ env_var("WEALTHPULSE_HOME") }}/warehouse/spark/exports/{{ file_name }}' using parquet
     select /*+ COALESCE(1) */ {{ columns | join(', ') }} from {{ this }}
 {%- endmacro %}
