@@ -4,12 +4,14 @@ Over the state in WEALTHPULSE_HOME (after `wealthpulse run`): every past campaig
 intent from the features of the day before it (the `serving/lead_conversion` asset's file, or scored here
 when it is missing), then
 
-- the thresholds `choose_thresholds` picks at each need (min lift 2x, the default rule) with the conversion
-  of the contacts at or above them: the values of `serving/lead_rules.py`;
-- the backtest by threshold setting: chosen on the earlier contacts, graded on the last 20% of contact days
-  (volume on the newest day's batch scores, per 1,000 clients);
-- the newest day's lead list rebuilt with those thresholds (suitability, do-not-contact, cool-down,
-  campaigns and capacity applied): its volume and expected conversions per need.
+- each need's score bands (top 1%, next 1%, ...) with their conversion and expected conversion, from the
+  contacts whose outcome was known before the newest as-of day;
+- the bands and thresholds `conversion_bands` picks there at the default min lift (the values of
+  `serving/lead_rules.py`), with the conversion of the contacts at or above the thresholds;
+- the walk-forward backtest by threshold setting: the later half of the contact days graded week by week,
+  each week by the rule chosen from the outcomes known before it (volume on the newest day's batch scores);
+- the newest day's lead list rebuilt with those rules (suitability, do-not-contact, cool-down, campaigns and
+  capacity applied): its volume and expected conversions per need, and what its assigned leads expect.
 
 Prints Markdown with the machine, the preset and the date; record it in benchmarks/README.md.
 Run: `uv run --frozen python -m benchmarks.leads`.
@@ -25,7 +27,16 @@ import platform
 import pandas as pd
 
 from serving.batch import intent_of
-from serving.lead_feedback import backtest, choose_thresholds, contact_conversion, need_deciles, split_by_time
+from serving.lead_feedback import (
+    BACKTEST_LIFTS,
+    backtest,
+    conversion_bands,
+    graded_days,
+    known_before,
+    need_bands,
+    outcome_known_on,
+    thresholds_of,
+)
 from serving.lead_rules import DEFAULT_RULES, NEEDS, LeadRules
 from serving.leads import build_leads, campaign_exclusions, day_figures
 from wealthpulse.settings import Settings, days_written, export_tool_environment
@@ -34,13 +45,17 @@ CONTACT_SCORES = "contact_scores.parquet"
 
 
 def scored_contacts(settings) -> pd.DataFrame:
+    """The scored contacts with the day each outcome became known (a file written before they carried it
+    gets it from the campaign outcomes)."""
     path = settings.leads_dir / CONTACT_SCORES
+    outcomes = pd.read_parquet(settings.marts_dir / "campaign_outcomes.parquet")
     if path.exists():
-        return pd.read_parquet(path)
+        scored = pd.read_parquet(path)
+        return scored if "known_on" in scored.columns else outcome_known_on(scored, outcomes)
     from features.store import open_store
     from serving.contact_scores import score_contacts
 
-    scored = score_contacts(open_store(settings), pd.read_parquet(settings.marts_dir / "campaign_outcomes.parquet"))
+    scored = outcome_known_on(score_contacts(open_store(settings), outcomes), outcomes)
     path.parent.mkdir(parents=True, exist_ok=True)
     scored.to_parquet(path, index=False)
     return scored
@@ -124,37 +139,44 @@ def main() -> None:
     scored = scored_contacts(settings)
     day, scores = newest_scores(settings)
     clients = scores["client_id"].nunique()
-    thresholds = choose_thresholds(scored, args.min_lift)
-    rates = contact_conversion(scored, thresholds)
-    earlier, later = split_by_time(scored, 0.2)
-    cut = pd.to_datetime(later["contacted_on"]).min().date()
+    known = known_before(scored, day)
+    bands = conversion_bands(known, args.min_lift)
+    thresholds = thresholds_of(bands)
+    graded = scored[pd.to_datetime(scored["contacted_on"]).dt.date >= graded_days(scored, 0.5)[0]]
+    graded_base = float(graded["is_converted"].mean())
     print(
         f"### {datetime.date.today().isoformat()} — {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()} — preset `{settings.preset}` ({clients:,} clients scored on {day})\n"
     )
     print(
         f"{len(scored):,} campaign contacts scored ({scored['contacted_on'].min()} .. {scored['contacted_on'].max()}), "
-        f"base conversion {scored['is_converted'].mean():.4f}; held out from {cut}: {len(later):,} contacts, "
-        f"base {later['is_converted'].mean():.4f}.\n"
+        f"base conversion {scored['is_converted'].mean():.4f}; {len(known):,} with their outcome known before {day}; "
+        f"graded from {min(graded['contacted_on'])}: {len(graded):,} contacts, base {graded_base:.4f}, "
+        f"{int(graded['is_converted'].sum())} conversions.\n"
     )
-    print(f"Thresholds at min lift {args.min_lift:g}x, chosen on all contacts (the `lead_rules.py` defaults):\n")
-    print(threshold_table(scored, thresholds).to_markdown(index=False, floatfmt=".4f"))
-    print("\nDeciles per need (all contacts):\n")
-    print(need_deciles(scored).to_markdown(index=False, floatfmt=".4f"))
-    print("\nBacktest by threshold setting (chosen on earlier contacts, graded on the held-out ones):\n")
-    print(backtest(scored, scores, clients).to_markdown(index=False, floatfmt=".3f"))
-    rules = LeadRules(thresholds=thresholds, contact_conversion=rates)
+    print(f"Score bands per need (outcomes known before {day}):\n")
+    print(need_bands(known).to_markdown(index=False, floatfmt=".4f"))
+    print(f"\nThresholds at min lift {args.min_lift:g}x (the `lead_rules.py` defaults):\n")
+    print(threshold_table(known, thresholds).to_markdown(index=False, floatfmt=".4f"))
+    print("\nWalk-forward backtest by threshold setting:\n")
+    lifts = tuple(sorted({*BACKTEST_LIFTS, args.min_lift}))
+    print(backtest(scored, scores, day, clients, lifts=lifts).to_markdown(index=False, floatfmt=".3f"))
+    rules = LeadRules(conversion_bands=bands, min_lift=args.min_lift)
     figures, leads, listed_clients = rebuilt_list(settings, day, scores, rules)
+    assigned = leads[leads["assignment"] == "advisor"]
+    base = float(known["is_converted"].mean())
+    expected = float(assigned["expected_conversion"].mean())
     print(
-        f"\nThe lead list of {day} with these thresholds: {len(leads):,} leads for {listed_clients:,} clients "
-        f"({len(leads) / max(listed_clients, 1):.4f} a client), {int((leads['assignment'] == 'advisor').sum()):,} "
-        f"to advisors, {int((leads['assignment'] == 'deferred').sum()):,} deferred, "
-        f"{int((leads['assignment'] == 'pool').sum()):,} to the pool:\n"
+        f"\nThe lead list of {day} with these rules: {len(leads):,} leads for {listed_clients:,} clients "
+        f"({len(leads) / max(listed_clients, 1):.4f} a client), {len(assigned):,} to advisors "
+        f"({len(assigned) / max(listed_clients, 1):.4f} a client), {int((leads['assignment'] == 'deferred').sum()):,} "
+        f"deferred, {int((leads['assignment'] == 'pool').sum()):,} to the pool; the assigned leads expect "
+        f"{expected:.4f} conversion ({expected / base:.2f}x "
+        f"the base rate {base:.4f}), all leads {leads['expected_conversion'].mean():.4f}:\n"
     )
     print(figures.to_markdown(floatfmt=".2f"))
     print("\nlead_rules.py values:")
-    print("thresholds =", {n: round(t, 4) for n, t in thresholds.items()})
-    print("contact_conversion =", {n: round(r, 4) for n, r in rates.items()})
+    print("conversion_bands =", {n: tuple((round(s, 4), round(c, 4)) for s, c in steps) for n, steps in bands.items()})
 
 
 if __name__ == "__main__":

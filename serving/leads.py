@@ -129,17 +129,22 @@ def build_leads(
     )
     # A need with nothing the client may be offered makes no lead.
     frame = frame[[bool(ids) for ids in frame["product_ids"]]]
+    # Priority is what the conversion feedback expects a contact to bring: the need's value for the client's
+    # tier times the expected conversion of the lead's score band, not the raw intent score (intent to buy is
+    # not the same as answering an advisor's call, and the needs' scores are not on one scale).
+    conversion = rules.expected_conversion(frame["need"], frame["probability"]).astype(float)
     frame = frame.assign(
+        expected_conversion=conversion,
         expected_value=[
-            rules.value(n, t) * p
-            for n, t, p in zip(frame["need"], frame["value_tier"], frame["probability"], strict=True)
+            rules.value(n, t) * c for n, t, c in zip(frame["need"], frame["value_tier"], conversion, strict=True)
         ],
-        expected_conversion=frame["need"].map(rules.contact_conversion).astype(float),
     )
-    # Highest expected value first; at equal value the older lead, so a deferred lead is not overtaken
-    # by a new one that is worth no more.
+    # Highest expected value first; at equal value the older lead, so a deferred lead is not overtaken by a
+    # new one that is worth no more; then the higher score.
     frame = frame.sort_values(
-        ["expected_value", "opened_on", "client_id", "need"], ascending=[False, True, True, True], kind="stable"
+        ["expected_value", "opened_on", "probability", "client_id", "need"],
+        ascending=[False, True, False, True, True],
+        kind="stable",
     )
     frame["advisor_id"] = frame["advisor_id"].where(frame["advisor_id"].notna(), POOL)
     frame["priority"] = frame.groupby("advisor_id").cumcount() + 1

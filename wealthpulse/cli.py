@@ -69,49 +69,78 @@ def cmd_run(args: argparse.Namespace) -> int:
     # The run happens in this process: dbt, Feast, BentoML and Dagster read their variables from it,
     # and the code location loaded below builds these same settings from them.
     export_tool_environment(settings)
+    from orchestration.progress import runs_dir, stamp
+    from orchestration.quiet import output_to
+
+    started_at = stamp()
+    log_path = runs_dir(settings.home) / f"{started_at}.log"
     print(f"wealthpulse run: preset {settings.preset}, seed {settings.seed}, state in {settings.home}", flush=True)
+    print(f"the full log goes to {log_path}; each Dagster run's log is in the UI (make ui)", flush=True)
     started = time.perf_counter()
+    # Library output (dbt's lines, Feast's banners, deprecation notices) goes to the log, not the terminal.
+    with output_to(log_path) as terminal:
+        report = _run_graph(settings, terminal, started_at, started)
+    print(report.text)
+    return 0 if report.ok else 1
+
+
+def _run_graph(settings: Settings, terminal, started_at: str, started: float):
+    """The brokerage's export, the nightly graph of its newest day, then that day's scores and leads, one
+    line per stage on `terminal`; the report, with the stage times recorded under <home>/runs/."""
+    print("loading the asset graph ...", file=terminal, flush=True)
     # Loading the definitions parses the dbt project when its manifest is missing or stale (about
     # 11 s); a current one is loaded as it is.
     from dagster import DagsterInstance
 
     from orchestration.definitions import defs
     from orchestration.partitions import AS_OF_DAYS, newest_day
+    from orchestration.progress import (
+        ProgressView,
+        RunProgress,
+        execute,
+        previous_stage_times,
+        run_record,
+        runs_dir,
+        step_stages,
+        write_record,
+    )
     from orchestration.recovery import fail_abandoned_runs, run_tags
     from orchestration.report import build_report
 
-    # Progress at INFO: one line per step, not Dagster's debug event stream.
+    folder = runs_dir(settings.home)
+    jobs = {name: defs.resolve_job_def(name) for name in ("brokerage_export", "nightly", "daily_leads")}
+    progress = RunProgress(step_stages(defs), previous_stage_times(folder, settings.preset))
+    for job in jobs.values():
+        progress.plan(job)
+    # Dagster's own log lines at INFO (into the log file), not its debug event stream.
     quiet = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.get() as instance, ProgressView(progress, terminal) as view:
         for run_id in fail_abandoned_runs(instance):
-            print(f"run {run_id} was left unfinished (its process stopped): marked failed; rebuilding", flush=True)
+            view.say(f"run {run_id} was left unfinished (its process stopped): marked failed; rebuilding")
         # The brokerage's export (simulated), then the newest landed day through the partitioned graph: the
         # whole history was exported again, so the warehouse rebuilds it all (a full refresh) within that run.
-        results = [
-            defs.get_job_def("brokerage_export").execute_in_process(
-                instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet
-            )
-        ]
+        results = [execute(jobs["brokerage_export"], instance, view, tags=run_tags(), run_config=quiet)]
         if results[-1].success:
             newest = results[-1].output_for_node("simulate_export")[-1]
-            print(f"building landing day {newest} (and the history before it)", flush=True)
+            view.say(f"building landing day {newest} (and the history before it)")
             results.append(
-                defs.resolve_job_def("nightly").execute_in_process(
-                    instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet, partition_key=newest
-                )
+                execute(jobs["nightly"], instance, view, tags=run_tags(), run_config=quiet, partition_key=newest)
             )
         day = newest_day(instance, AS_OF_DAYS)
         if results[-1].success and day is not None:
             # Scores and leads are partitioned by as-of day: today's is the newest one the warehouse registered.
-            print(f"building the scores and the lead list of {day}", flush=True)
+            view.say(f"building the scores and the lead list of {day}")
             results.append(
-                defs.resolve_job_def("daily_leads").execute_in_process(
-                    instance=instance, raise_on_error=False, tags=run_tags(), run_config=quiet, partition_key=day
-                )
+                execute(jobs["daily_leads"], instance, view, tags=run_tags(), run_config=quiet, partition_key=day)
             )
-    report = build_report(results, settings, time.perf_counter() - started, ui_port=UI_PORT, api_port=API_PORT)
-    print(report.text)
-    return 0 if report.ok else 1
+    seconds = time.perf_counter() - started
+    stages = progress.stage_times()
+    log_path = folder / f"{started_at}.log"
+    report = build_report(
+        results, settings, seconds, ui_port=UI_PORT, api_port=API_PORT, stage_times=stages, log_path=log_path
+    )
+    write_record(folder, run_record(started_at, settings, results, stages, seconds, report.ok))
+    return report
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -253,9 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     ui.set_defaults(func=cmd_ui)
 
     args = parser.parse_args(argv)
-    # Libraries' notices to their own developers (deprecations inside ibis, dagster-dbt) are
-    # not for the person running the pipeline.
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    if args.command != "run":
+        # Libraries' notices to their own developers (deprecations inside ibis, dagster-dbt) are not for the
+        # person running a command; `run` keeps them, with all library output, in its log file instead.
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
     try:
         return args.func(args)
     except SettingsError as error:

@@ -18,10 +18,11 @@ import httpx
 import pandas as pd
 import pytest
 
+from tests.conftest import CI_API_KEY, CiRun, ci_env
 from tests.serving.http_server import free_port, start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
-API_KEY = "end-to-end-test-key"
+API_KEY = CI_API_KEY
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 pytestmark = pytest.mark.e2e
 # Debian's headless Chromium (`apt-get install chromium`) screenshots the asset graph where installed.
@@ -30,9 +31,7 @@ ARTIFACTS = Path(os.environ.get("WEALTHPULSE_ARTIFACTS", ROOT / ".artifacts"))
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BENTOML_HOME"}}
-    env.update(WEALTHPULSE_HOME=str(home), WEALTHPULSE_PRESET="ci", WEALTHPULSE_SEED="7", WEALTHPULSE_API_KEY=API_KEY)
-    return env
+    return ci_env(home)
 
 
 def _cli(home: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
@@ -62,15 +61,13 @@ def _report_rows(stdout: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("e2e-home")
+def home(ci_run: CiRun) -> Path:
+    return ci_run.home
 
 
 @pytest.fixture(scope="module")
-def first_run(home: Path) -> subprocess.CompletedProcess:
-    result = _run(home)
-    assert result.returncode == 0, f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
-    return result
+def first_run(ci_run: CiRun) -> subprocess.CompletedProcess:
+    return ci_run.result
 
 
 def test_run_materializes_everything_and_every_check_passes(first_run):
@@ -277,8 +274,15 @@ def test_scoring_needs_the_key(service):
     assert httpx.get(f"{service}/readyz", timeout=30).status_code == 200
 
 
+def _full_log(stdout: str) -> str:
+    """What the libraries printed (dbt's lines among them): `wealthpulse run` names the file it keeps them in."""
+    match = re.search(r"the full log goes to (\S+);", stdout)
+    path = Path(match.group(1)) if match else None
+    return path.read_text(errors="replace") if path is not None and path.exists() else ""
+
+
 def _kill_mid_run(home: Path, marker: str) -> str:
-    """Start `wealthpulse run`, kill it (and dbt under it) once `marker` is printed; its output."""
+    """Start `wealthpulse run`, kill it (and dbt under it) once its full log shows `marker`; its output."""
     log = home / "killed-run.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -290,7 +294,7 @@ def _kill_mid_run(home: Path, marker: str) -> str:
             start_new_session=True,
         )
     deadline = time.monotonic() + 900
-    while marker not in log.read_text():
+    while marker not in _full_log(log.read_text()):
         assert process.poll() is None, f"the run ended before {marker!r}:\n{log.read_text()[-3000:]}"
         assert time.monotonic() < deadline, f"no {marker!r} within 900 s"
         time.sleep(0.2)

@@ -2,11 +2,12 @@
 `new_landing_partition` sensor (evaluated through Dagster) registers the day and requests its run, the run
 holds the day back or lets it flow, and a clean re-export of the broken file recovers it.
 
-The ci state is built once for the module (`wealthpulse run`) and copied for each case. Every fault at once
-runs the whole path: the sensor's `nightly` run, the failure alert, then `wealthpulse rebuild` of the day,
-whose marts must equal those of the same day landed clean. Each fault alone runs the sensor and the landing
-assets with their contracts, and compares what the warehouse's sources read of the faulted table, after the
-clean re-export, with the clean day's: a rebuild of the warehouse per fault would add minutes each.
+The ci state is built once for the test session (`wealthpulse run`, the `ci_run` fixture) and copied for
+each case. Every fault at once runs the whole path: the sensor's `nightly` run, the failure alert, then
+`wealthpulse rebuild` of the day, whose marts must equal those of the same day landed clean. Each fault
+alone runs the sensor and the landing assets with their contracts, and compares what the warehouse's
+sources read of the faulted table, after the clean re-export, with the clean day's: a rebuild of the
+warehouse per fault would add minutes each.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import PlatformResource
 from simulator import TABLES, next_day
 from simulator.faults import ALL_FAULTS, ROW_FAULTS, inject_faults
+from tests.conftest import CiRun
 from tests.orchestration.sensor_ticks import failure_alert, landing_tick
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,12 +74,9 @@ def _python(home: Path, *args: str, timeout: int = 1800) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`make run` on the ci preset: the state every case copies."""
-    home = tmp_path_factory.mktemp("faulty-night") / "base"
-    result = _python(home, "-m", "wealthpulse.cli", "run")
-    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return home
+def base(ci_run: CiRun) -> Path:
+    """`make run` on the ci preset, as it finished: the state every case copies."""
+    return ci_run.pristine
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,11 @@ DAY1 = date(2025, 11, 27)
 DAY2 = DAY1 + timedelta(days=1)
 PRODUCTS = pd.DataFrame({"product_id": ["P1", "P2"], "need": ["equity_fund", "options"], "risk_rating": ["R2", "R3"]})
 OPEN = dict.fromkeys(NEEDS, 0.0)
+# Expected conversion by score band: equity leads rank by their band, every other need expects 0.1.
+BANDS = {
+    **dict.fromkeys(NEEDS, ((0.0, 0.1),)),
+    "equity_fund": ((0.9, 0.5), (0.75, 0.4), (0.65, 0.3), (0.55, 0.2), (0.0, 0.1)),
+}
 
 
 def _clients(ids, advisor="A0001"):
@@ -61,19 +66,26 @@ def test_the_rules_name_what_is_missing_or_wrong():
     assert set(DEFAULT_RULES.thresholds) == set(NEEDS) and all(t > 0 for t in DEFAULT_RULES.thresholds.values())
 
 
-def test_expected_conversion_is_the_needs_past_conversion():
-    rules = LeadRules(thresholds=OPEN, contact_conversion={**dict.fromkeys(NEEDS, 0.1), "options": 0.4})
+def test_expected_conversion_is_the_bands_and_priority_is_its_expected_value_not_the_raw_score():
+    bands = {**dict.fromkeys(NEEDS, ((0.0, 0.1),)), "options": ((0.5, 0.4), (0.1, 0.3))}
+    rules = LeadRules(thresholds=OPEN, conversion_bands=bands, capacity_per_advisor=1)
     clients = _clients(["C1", "C2"])
-    scores = pd.concat([_scores({"C1": 0.5, "C2": 0.5}), _scores({"C1": 0.5}, "options")])
+    scores = pd.concat([_scores({"C1": 0.9, "C2": 0.5}), _scores({"C1": 0.2}, "options")])
     leads = build_leads(scores, clients, PRODUCTS, DAY1, rules=rules)
     figures = day_figures(leads, clients=2)
     assert figures.loc["equity_fund", "expected_conversions"] == pytest.approx(0.2)
-    assert figures.loc["options", "expected_conversions"] == pytest.approx(0.4)
+    assert figures.loc["options", "expected_conversions"] == pytest.approx(0.3)
     assert figures.loc["equity_fund", "per_1000_clients"] == 1000.0
+    # The options lead scores 0.2 against equity's 0.9, but is expected to convert at 0.3 against 0.1:
+    # 0.3 x 1,200 yuan beats 0.1 x 1,500, so it is the advisor's one lead of the day.
+    first = leads.iloc[0]
+    assert (first["client_id"], first["need"], first["assignment"]) == ("C1", "options", "advisor")
+    assert first["expected_value"] == pytest.approx(0.3 * 1200.0)
+    assert set(leads.loc[leads["need"] == "equity_fund", "assignment"]) == {"deferred"}
 
 
 def test_deferred_leads_queue_into_the_next_day_against_new_ones():
-    rules = LeadRules(thresholds=OPEN, capacity_per_advisor=2, expiry_days=7)
+    rules = LeadRules(thresholds=OPEN, conversion_bands=BANDS, capacity_per_advisor=2, expiry_days=7)
     clients = _clients(["C1", "C2", "C3", "C4", "C5"])
     day1 = build_leads(_scores({"C1": 0.9, "C2": 0.8, "C3": 0.7, "C4": 0.6}), clients, PRODUCTS, DAY1, rules=rules)
     assert day1.set_index("client_id")["assignment"].to_dict() == {
@@ -103,7 +115,7 @@ def test_deferred_leads_queue_into_the_next_day_against_new_ones():
 
 
 def test_a_carried_lead_keeps_its_place_without_a_new_score_and_lapses_at_expiry():
-    rules = LeadRules(thresholds=OPEN, capacity_per_advisor=5, expiry_days=2)
+    rules = LeadRules(thresholds=OPEN, conversion_bands=BANDS, capacity_per_advisor=5, expiry_days=2)
     clients = _clients(["C1", "C2"])
     day1 = build_leads(_scores({"C1": 0.4, "C2": 0.3}), clients, PRODUCTS, DAY1, rules=rules)
     # No score at all on day 2: the open leads stay, with their own probability.

@@ -16,7 +16,15 @@ from orchestration.resources import FeastResource, MartsResource, PlatformResour
 from orchestration.retries import retry_when_transient
 from serving.batch import intent_of
 from serving.contact_scores import score_contacts
-from serving.lead_feedback import backtest, choose_thresholds, conversion_by_decile, need_deciles
+from serving.lead_feedback import (
+    BACKTEST_LIFTS,
+    backtest,
+    choose_thresholds,
+    conversion_by_decile,
+    known_before,
+    need_bands,
+    outcome_known_on,
+)
 from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL
 from serving.leads import build_leads, campaign_exclusions, day_figures, suitability_breaches
 from wealthpulse.settings import Settings, days_written
@@ -103,7 +111,8 @@ def _build_day(
         "The day's leads: a client's need only where its probability reaches the need's threshold (chosen from "
         "the conversion of past campaign contacts), suitable products only, no do-not-contact, a cool-down after "
         "contacts, none a running campaign owns; the previous list's open leads carried over (one lead per client "
-        "and need), all ranked by expected value, capped per advisor (the rest deferred), unassigned to the pool. "
+        "and need), all ranked by expected value (the need's value for the client's tier times the expected "
+        "conversion of the score's band), capped per advisor (the rest deferred), unassigned to the pool. "
         f"Parquet per day and the table {LEADS[0]} of warehouse/serving.duckdb. A past as-of day is rebuilt from "
         "that day's batch scores and suitability."
     ),
@@ -213,14 +222,14 @@ def lead_table_reconciles(
     kinds={"pandas"},
     owners=["team:wealth-management"],
     description=(
-        "Past campaign contacts scored by intent from the day before each: conversion by score decile and the "
-        "lift over the base rate, the per-need thresholds that feedback picks beside the ones in use, and the "
-        "backtest of volume, coverage and conversion by threshold (plotted)."
+        "Past campaign contacts scored by intent from the day before each: conversion by score decile and by the "
+        "finer score bands of each need, the per-need thresholds that feedback picks beside the ones in use, and "
+        "the walk-forward backtest of volume, coverage, expected and achieved conversion by threshold (plotted)."
     ),
 )
 def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: MartsResource) -> dg.MaterializeResult:
     outcomes = marts.read("campaign_outcomes")
-    scored = score_contacts(feast.store(), outcomes)
+    scored = outcome_known_on(score_contacts(feast.store(), outcomes), outcomes)
     folder = platform.settings.leads_dir
     folder.mkdir(parents=True, exist_ok=True)
     scored.to_parquet(folder / CONTACT_SCORES_FILE, index=False)
@@ -228,7 +237,10 @@ def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: Mar
     table.to_parquet(folder / CONVERSION_FILE, index=False)
     top_lift = float(table.loc[table["decile"] == 10, "lift"].iloc[0]) if len(table) else float("nan")
     rules = DEFAULT_RULES
-    picked = choose_thresholds(scored, rules.min_lift)
+    newest = max(days_written(platform.settings.scores_file), default=None)
+    # What the feedback would pick for the newest day: only outcomes known before it.
+    known = scored if newest is None else known_before(scored, newest)
+    picked = choose_thresholds(known, rules.min_lift)
     thresholds = pd.DataFrame(
         {
             "in_use": rules.thresholds,
@@ -236,31 +248,36 @@ def lead_conversion(platform: PlatformResource, feast: FeastResource, marts: Mar
             "contacts": scored.groupby("need").size(),
         }
     ).rename_axis("need")
+    bands = need_bands(known)
     metadata = {
         "contacts": dg.MetadataValue.int(len(outcomes)),
         "scored_contacts": dg.MetadataValue.int(len(scored)),
         "base_conversion": dg.MetadataValue.float(float(outcomes["is_converted"].mean()) if len(outcomes) else 0.0),
         "top_decile_lift": dg.MetadataValue.float(top_lift),
         "by_decile": dg.MetadataValue.md(table.to_markdown(index=False)),
+        "by_band": dg.MetadataValue.md(bands.to_markdown(index=False, floatfmt=".4f")),
         "thresholds": dg.MetadataValue.md(thresholds.to_markdown(floatfmt=".4f")),
         "path": dg.MetadataValue.path(str(folder / CONVERSION_FILE)),
     }
-    newest = max(days_written(platform.settings.scores_file), default=None)
     try:
         if newest is None:
             raise ValueError("no batch scores to count the day's volume on")
         day_scores = intent_of(pd.read_parquet(platform.settings.scores_file(newest)))
-        result = backtest(scored, day_scores, day_scores["client_id"].nunique())
+        lifts = tuple(sorted({*BACKTEST_LIFTS, rules.min_lift}))
+        result = backtest(scored, day_scores, newest, day_scores["client_id"].nunique(), lifts=lifts)
     except ValueError as error:  # too few contacts (a tiny preset): say so rather than plot nothing
         metadata["backtest"] = dg.MetadataValue.text(f"no backtest: {error}")
     else:
         at_rule = result.loc[result["min_lift"] == rules.min_lift].iloc[0]
-        png = backtest_png(need_deciles(scored), result, rules.min_lift)
+        png = backtest_png(bands, result, rules.min_lift)
         metadata["backtest"] = dg.MetadataValue.md(
-            f"Volume on the scores of {newest}; conversion on the held-out last 20% of contact days.\n\n"
-            + markdown_with_png("lift by decile and by threshold", png, result)
+            f"Volume on the scores of {newest}, by the rule chosen from the outcomes known before it; conversion "
+            "walked forward over the later half of the contact days, each week by the rule chosen from the "
+            "outcomes known before that week.\n\n"
+            + markdown_with_png("lift by score band and by threshold setting", png, result)
         )
         metadata["listed_lift"] = dg.MetadataValue.float(float(at_rule["lift"]))
+        metadata["leads_per_client"] = dg.MetadataValue.float(float(at_rule["per_client"]))
     return dg.MaterializeResult(metadata=metadata)
 
 

@@ -12,22 +12,25 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
-def backtest_png(deciles: pd.DataFrame, table: pd.DataFrame, min_lift: float) -> bytes:
-    """Left: each need's conversion lift by score decile, with the lift a decile needs to pass.
-    Right: leads per 1,000 clients a day against the held-out lift, one point per threshold setting."""
+def backtest_png(bands: pd.DataFrame, table: pd.DataFrame, min_lift: float) -> bytes:
+    """Left: each need's expected conversion lift by score band (top share of its contacts), with the lift a
+    band needs to make leads. Right: leads a client a day against the walked-forward lift, one point per
+    threshold setting."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for need, group in deciles.groupby("need"):
-        left.plot(group["decile"], group["lift"], marker="o", label=need.replace("_", " "))
-    left.axhline(min_lift, linestyle=":", color="grey", label=f"{min_lift:g}x the need's base")
-    left.set(xlabel="intent-score decile of the contacts (10 = highest)", ylabel="conversion / base rate")
+    for need, group in bands.groupby("need"):
+        left.step(group["top_share"] * 100, group["lift"], where="pre", marker="o", label=need.replace("_", " "))
+    left.axhline(min_lift, linestyle=":", color="grey", label=f"{min_lift:g}x the base rate (the rule)")
+    left.set_xscale("log")
+    left.set(xlabel="score band: top % of the need's contacts", ylabel="expected conversion / base rate")
     left.set_title("past campaign contacts")
     left.legend(fontsize=7)
-    right.plot(table["per_1000_clients"], table["lift"], marker="o")
+    right.plot(table["per_client"], table["lift"], marker="o")
     for row in table.itertuples():
-        right.annotate(f"{row.min_lift:g}x", (row.per_1000_clients, row.lift), fontsize=8)
+        right.annotate(f"{row.min_lift:g}x", (row.per_client, row.lift), fontsize=8)
     right.axhline(3.0, linestyle=":", color="grey", label="goal: 3x the base rate")
-    right.set_xscale("symlog")
-    right.set(xlabel="leads a day per 1,000 clients", ylabel="held-out conversion / base rate")
+    right.axvline(0.01, linestyle="--", color="lightgrey", label="0.01 lead a client a day")
+    right.set_xscale("log")
+    right.set(xlabel="leads a client a day (newest day)", ylabel="walked-forward conversion / base rate")
     right.set_title("threshold setting (min lift)")
     right.legend(fontsize=7)
     buffer = io.BytesIO()
