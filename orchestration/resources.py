@@ -20,6 +20,7 @@ class PlatformResource(dg.ConfigurableResource):
     seed: int
     # The rest default as Settings does (the tool homes to <home>/bentoml and <home>/dagster).
     engine: str = "duckdb"
+    spark_master: str = "local[2]"
     duckdb_memory: str = "6GB"
     online_store: str = "sqlite"
     redis_url: str | None = None

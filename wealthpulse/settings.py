@@ -26,14 +26,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The simulator's named sizes (simulator/presets.py); kept here because this package imports only the
 # standard library and pydantic, and a test keeps the two lists equal.
 PRESETS: tuple[str, ...] = ("ci", "small", "demo", "bench")
-# WEALTHPULSE_ENGINE: the engine the warehouse runs on. Spark is the planned scale-out path, not built yet.
+# WEALTHPULSE_ENGINE: the engine the warehouse runs on: DuckDB in process, or Spark (local or a cluster).
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
-IMPLEMENTED_ENGINES: tuple[str, ...] = ("duckdb",)
 ONLINE_STORES: tuple[str, ...] = ("sqlite", "redis")
 # The variable the scoring API's bearer key is read from; the key itself is never part of the settings.
 API_KEY_ENV = "WEALTHPULSE_API_KEY"
 # DuckDB memory sizes as DuckDB reads them: 6GB, 512MB, 1.5GiB ...
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B)$", re.IGNORECASE)
+# Spark master URLs: local mode (local, local[4], local[*]), a standalone cluster, YARN or Kubernetes.
+_SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)\])?|spark://[^\s:/]+:\d+|yarn|k8s://\S+)$")
 
 # Telemetry off everywhere: the platform runs offline and sends nothing out.
 TELEMETRY_OFF = {
@@ -50,6 +51,7 @@ VARIABLES = {
     "preset": "WEALTHPULSE_PRESET",
     "seed": "WEALTHPULSE_SEED",
     "engine": "WEALTHPULSE_ENGINE",
+    "spark_master": "WEALTHPULSE_SPARK_MASTER",
     "duckdb_memory": "WEALTHPULSE_DUCKDB_MEMORY",
     "online_store": "WEALTHPULSE_ONLINE_STORE",
     "redis_url": "WEALTHPULSE_REDIS_URL",
@@ -80,6 +82,8 @@ class Settings:
     preset: str = "demo"
     seed: int = 7
     engine: str = "duckdb"
+    # Where Spark runs when the engine is spark: local mode with two cores, or a cluster's master URL.
+    spark_master: str = "local[2]"
     # A bound DuckDB keeps to, spilling to disk beyond it (dbt's profile reads it).
     duckdb_memory: str = "6GB"
     online_store: str = "sqlite"
@@ -101,10 +105,10 @@ class Settings:
         set_(self, "dagster_home", Path(self.dagster_home).resolve() if self.dagster_home else self.home / "dagster")
         self._check_one_of("preset", PRESETS)
         self._check_one_of("engine", ENGINES)
-        if self.engine not in IMPLEMENTED_ENGINES:
+        if not _SPARK_MASTER.match(self.spark_master):
             raise SettingsError(
-                f"{VARIABLES['engine']}={self.engine!r}: the {self.engine} engine is planned but not available yet; "
-                f"use {' or '.join(IMPLEMENTED_ENGINES)}"
+                f"{VARIABLES['spark_master']}={self.spark_master!r}: expected local, local[N], local[*], "
+                "spark://host:port, yarn or k8s://..."
             )
         self._check_one_of("online_store", ONLINE_STORES)
         if self.online_store == "redis" and not self.redis_url:
@@ -163,6 +167,11 @@ class Settings:
         tools = str(Path(sys.executable).parent)
         path = environ.get("PATH", "")
         variables["PATH"] = path if tools in path.split(os.pathsep) else os.pathsep.join(filter(None, (tools, path)))
+        if self.engine == "spark":
+            # Spark binds its driver to the machine's first address unless told (an unroutable one
+            # on some hosts), and its Python workers must run this interpreter, with its packages.
+            variables["SPARK_LOCAL_IP"] = environ.get("SPARK_LOCAL_IP") or "127.0.0.1"
+            variables["PYSPARK_PYTHON"] = sys.executable
         return variables
 
     # --- paths --------------------------------------------------------------------------------------
@@ -180,6 +189,11 @@ class Settings:
         """Tables the serving layer writes (the lead list): beside the warehouse, not inside it, so a
         lead backfill never waits for the lock a running dbt build holds on the warehouse."""
         return self.home / "warehouse" / "serving.duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's tables (its warehouse folder) and its embedded Derby metastore."""
+        return self.home / "warehouse" / "spark"
 
     @property
     def marts_dir(self) -> Path:

@@ -20,6 +20,15 @@
     {{ return(adapter.dispatch('newest_landing_partition')()) }}
 {%- endmacro %}
 
+{#- Spark lists the partition folders of each landing table (the dt column of a parquet folder). -#}
+{% macro spark__newest_landing_partition() -%}
+    (select max(cast(dt as timestamp)) from (
+    {%- for source in graph.sources.values() if source.source_name == 'landing' %}
+        select max(dt) as dt from parquet.`{{ env_var("WEALTHPULSE_HOME") }}/landing/{{ source.name }}`
+        {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}) as newest)
+{%- endmacro %}
+
 {% macro duckdb__newest_landing_partition() -%}
     (select max(cast(regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) as timestamp))
      from glob('{{ env_var("WEALTHPULSE_HOME") }}/landing/*/dt=*/*.parquet'))
@@ -31,7 +40,7 @@
         select
             max({{ loaded_at_field }}) as max_loaded_at,
             {{ freshness_now() }} as snapshotted_at
-        from {{ source }}
+        from {{ adapter.dispatch('landing')(source.identifier, source) }}
         {% if filter %}
         where {{ filter }}
         {% endif %}

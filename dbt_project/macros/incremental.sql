@@ -13,7 +13,7 @@
     scans (only the new dt= folders are read) and into the table's zone maps, a subquery it cannot. -#}
 {% macro watermark(column='activity_on') -%}
     {%- if var('rebuild_from', none) -%}
-    {{ dbt.dateadd('day', -1, "cast('" ~ var('rebuild_from') ~ "' as date)") }}
+    {{ days_after("cast('" ~ var('rebuild_from') ~ "' as date)", -1) }}
     {%- elif execute -%}
     {%- set newest = run_query('select max(' ~ column ~ ') from ' ~ this).columns[0].values()[0] -%}
     {%- if newest is none -%}cast(null as date){%- else -%}cast('{{ newest }}' as date){%- endif -%}
@@ -37,11 +37,12 @@
     produces (an as-of date that moved) must not survive it. -#}
 {% macro delete_rebuilt_days(column='activity_on') -%}
     {%- if is_incremental() and var('rebuild_from', none) -%}
-    delete from {{ this }} where {{ column }} > {{ watermark(column) }}
+    {{ delete_days(column, column ~ ' > ' ~ watermark(column)) }}
     {%- endif -%}
 {%- endmacro %}
 
-{#- Write the model's table as parquet for readers outside the warehouse (Feast reads marts/). -#}
+{#- Write the model's table as parquet for readers outside the warehouse (Feast reads marts/): one file,
+    marts/<file_name>.parquet, on either engine. -#}
 {% macro export_parquet(file_name) -%}
     {{ return(adapter.dispatch('export_parquet')(file_name)) }}
 {%- endmacro %}
@@ -50,11 +51,21 @@
     copy (select * from {{ this }}) to '{{ env_var("WEALTHPULSE_HOME") }}/marts/{{ file_name }}.parquet' (format parquet)
 {%- endmacro %}
 
+{#- Spark writes a folder of part files (one here) under warehouse/spark/exports/; the build then
+    collects each into marts/<file_name>.parquet (wealthpulse/spark.py, collect_exports). Under a
+    contract the columns go in its order: a partitioned Spark table keeps its partition column last. -#}
+{% macro spark__export_parquet(file_name) -%}
+    {%- set contracted = model.config.get('contract', {}).get('enforced', false) -%}
+    {%- set columns = model.columns.keys() | list if contracted else ['*'] -%}
+    insert overwrite directory '{{ env_var("WEALTHPULSE_HOME") }}/warehouse/spark/exports/{{ file_name }}' using parquet
+    select /*+ COALESCE(1) */ {{ columns | join(', ') }} from {{ this }}
+{%- endmacro %}
+
 {#- Before an incremental run of a model by as-of date: delete the rows whose date is no longer an
     as-of date (yesterday's "latest" day, unless it falls on the weekly grid). -#}
 {% macro drop_retired_as_of_dates(column='as_of_date') -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} where {{ column }} not in (select as_of_date from {{ ref('int_as_of_dates') }})
+    {{ delete_days(column, column ~ ' not in (select as_of_date from ' ~ ref('int_as_of_dates') ~ ')') }}
     {%- endif -%}
 {%- endmacro %}
 

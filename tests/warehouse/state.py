@@ -46,9 +46,12 @@ def copy_landing(source: Path, home: Path) -> Path:
     return home
 
 
-def dbt(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run dbt on the project against ``home``, with its own target folder (parse state is per home)."""
-    env = {**os.environ, "WEALTHPULSE_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+def dbt(
+    home: Path, *args: str, check: bool = True, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run dbt on the project against ``home``, with its own target folder (parse state is per home);
+    ``environ`` adds variables (a Settings' tool environment chooses the engine)."""
+    env = {**os.environ, **(environ or {}), "WEALTHPULSE_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     command = [
         str(Path(sys.executable).parent / "dbt"),
         *args,

@@ -64,7 +64,9 @@ def test_tool_homes_follow_their_own_variables_when_set():
     [
         ({"WEALTHPULSE_PRESET": "huge"}, "WEALTHPULSE_PRESET='huge': expected one of ci, small, demo, bench"),
         ({"WEALTHPULSE_ENGINE": "trino"}, "WEALTHPULSE_ENGINE='trino': expected one of duckdb, spark"),
-        ({"WEALTHPULSE_ENGINE": "spark"}, "WEALTHPULSE_ENGINE='spark': the spark engine is planned but not available"),
+        ({"WEALTHPULSE_SPARK_MASTER": "local[two]"}, "WEALTHPULSE_SPARK_MASTER='local[two]': expected local, local[N]"),
+        ({"WEALTHPULSE_SPARK_MASTER": "spark://master"}, "WEALTHPULSE_SPARK_MASTER='spark://master': expected local"),
+        ({"WEALTHPULSE_SPARK_MASTER": "mesos://m:5050"}, "WEALTHPULSE_SPARK_MASTER='mesos://m:5050': expected local"),
         ({"WEALTHPULSE_SEED": "seven"}, "WEALTHPULSE_SEED='seven': expected a whole number"),
         ({"WEALTHPULSE_SEED": "-1"}, "WEALTHPULSE_SEED='-1': expected a whole number"),
         (
@@ -86,6 +88,26 @@ def test_a_bad_value_is_an_error_naming_the_variable_and_the_allowed_values(envi
 def test_a_flag_is_validated_like_the_variable():
     with pytest.raises(SettingsError, match="WEALTHPULSE_PRESET='huge'"):
         Settings.from_env(HOME, preset="huge")
+
+
+@pytest.mark.parametrize(
+    "master", ["local", "local[2]", "local[*]", "spark://10.0.0.5:7077", "yarn", "k8s://https://k:6443"]
+)
+def test_the_spark_engine_and_its_master_urls(master):
+    settings = Settings.from_env({**HOME, "WEALTHPULSE_ENGINE": "spark", "WEALTHPULSE_SPARK_MASTER": master})
+    assert (settings.engine, settings.spark_master) == ("spark", master)
+    assert Settings.from_env(HOME).spark_master == "local[2]"
+
+
+def test_under_spark_the_tools_bind_to_loopback_and_run_this_python():
+    environment = Settings.from_env(HOME, engine="spark").tool_environment(HOME)
+    assert environment["SPARK_LOCAL_IP"] == "127.0.0.1"
+    assert environment["PYSPARK_PYTHON"] == sys.executable
+    assert environment["WEALTHPULSE_SPARK_MASTER"] == "local[2]"
+    # An address the machine's owner chose stays; DuckDB needs neither variable.
+    chosen = Settings.from_env(HOME, engine="spark").tool_environment({**HOME, "SPARK_LOCAL_IP": "10.1.2.3"})
+    assert chosen["SPARK_LOCAL_IP"] == "10.1.2.3"
+    assert "SPARK_LOCAL_IP" not in Settings.from_env(HOME).tool_environment(HOME)
 
 
 def test_redis_with_its_url():
@@ -115,10 +137,10 @@ def test_a_child_process_rebuilds_the_same_settings_from_the_tool_environment():
 def test_the_command_line_names_a_bad_setting_without_a_traceback(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "wealthpulse.cli", "ui", "--home", str(tmp_path)],
-        env={**os.environ, "WEALTHPULSE_ENGINE": "spark"},
+        env={**os.environ, "WEALTHPULSE_ENGINE": "spark", "WEALTHPULSE_SPARK_MASTER": "spark://nowhere"},
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 2
-    assert "WEALTHPULSE_ENGINE='spark'" in result.stderr and "Traceback" not in result.stderr
+    assert "WEALTHPULSE_SPARK_MASTER='spark://nowhere'" in result.stderr and "Traceback" not in result.stderr

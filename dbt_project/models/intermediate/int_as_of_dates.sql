@@ -17,8 +17,8 @@ final as (
     cross join bounds
     where days.as_of_date = bounds.last_day
         or (
-            {{ dbt.datediff('bounds.first_day', 'days.as_of_date', 'day') }} >= {{ var('as_of_warmup_days') }}
-            and {{ dbt.datediff('bounds.first_day', 'days.as_of_date', 'day') }} % {{ var('as_of_step_days') }} = 0
+            {{ days_between('bounds.first_day', 'days.as_of_date') }} >= {{ var('as_of_warmup_days') }}
+            and {{ days_between('bounds.first_day', 'days.as_of_date') }} % {{ var('as_of_step_days') }} = 0
         )
 )
 

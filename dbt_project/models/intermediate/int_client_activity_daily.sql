@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['client_id', 'activity_on'],
     pre_hook="{{ delete_rebuilt_days() }}",
+    **by_day('activity_on', unique_key=['client_id', 'activity_on'])
 ) }}
 -- One row per client per day the account existed: holdings plus that day's activity.
 -- Incremental: a nightly run adds the new day(s) only (macros/incremental.sql).

@@ -1,8 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['client_id', 'activity_on'],
     pre_hook="{{ delete_rebuilt_days() }}",
+    **by_day('activity_on', unique_key=['client_id', 'activity_on'])
 ) }}
 -- Trailing 7/14/30/90-day windows per client and day (macros/trailing.sql).
 -- A full build runs window functions over every row. An incremental run reads only the new day(s)
@@ -29,7 +28,7 @@ with carried as (
         max_by(last_trade_on, activity_on) as carried_last_trade_on,
         max_by(first_seen_on, activity_on) as carried_first_seen_on
     from {{ this }}
-    where activity_on > {{ dbt.dateadd('day', -lookback_days, watermark()) }}
+    where activity_on > {{ days_after(watermark(), -lookback_days) }}
         and activity_on <= {{ watermark() }}
     group by client_id
 ),
@@ -38,7 +37,7 @@ daily as (
     select daily.*, carried.carried_last_login_on, carried.carried_last_trade_on, carried.carried_first_seen_on
     from {{ ref('int_client_activity_daily') }} as daily
     left join carried on daily.client_id = carried.client_id
-    where daily.activity_on > {{ watermark() if by_day_back else dbt.dateadd('day', -lookback_days, watermark()) }}
+    where daily.activity_on > {{ watermark() if by_day_back else days_after(watermark(), -lookback_days) }}
 ),
 {% if by_day_back %}
 {#- Each CTE below reads once: one referenced twice is materialized whole by DuckDB (at 1M
@@ -54,12 +53,12 @@ window_rows as (
     select
         recent.*,
         new_days.window_end_on,
-        {{ dbt.datediff('recent.activity_on', 'new_days.window_end_on', 'day') }} as days_back
+        {{ days_between('recent.activity_on', 'new_days.window_end_on') }} as days_back
     from {{ ref('int_client_activity_daily') }} as recent
     inner join new_days
         on recent.activity_on <= new_days.window_end_on
-        and recent.activity_on > {{ dbt.dateadd('day', -(lookback_days + 1), 'new_days.window_end_on') }}
-    where recent.activity_on > {{ dbt.dateadd('day', -lookback_days, watermark()) }}
+        and recent.activity_on > {{ days_after('new_days.window_end_on', -(lookback_days + 1)) }}
+    where recent.activity_on > {{ days_after(watermark(), -lookback_days) }}
 ),
 {% endif %}
 {% else %}

@@ -52,11 +52,11 @@ joined as (
         assessment_ranked.risk_level,
         assessment_ranked.assessed_on,
         case
-            when assessment_ranked.assessed_on > {{ dbt.dateadd('month', -24, 'client_days.activity_on') }} then 1
+            when assessment_ranked.assessed_on > {{ months_after('client_days.activity_on', -24) }} then 1
             else 0
         end as has_valid_assessment,
-        {{ dbt.datediff('clients.opened_on', 'client_days.activity_on', 'day') }} as tenure_days,
-        {{ dbt.datediff('assessment_ranked.assessed_on', 'client_days.activity_on', 'day') }} as assessment_age_days,
+        {{ days_between('clients.opened_on', 'client_days.activity_on') }} as tenure_days,
+        {{ days_between('assessment_ranked.assessed_on', 'client_days.activity_on') }} as assessment_age_days,
         {{ client_value('client_days.aum_amount', 'client_days.revenue_90d') }} as value_amount,
         coalesce(
             (client_days.fund_amount + client_days.bond_amount + client_days.wealth_product_amount)

@@ -22,20 +22,24 @@ lagged as (
         symbol,
         traded_on,
         vwap,
-        cast({{ dbt.dateadd('day', -window_days, 'traded_on') }} as date) as lag_on
+        cast({{ days_after('traded_on', -window_days) }} as date) as lag_on
     from prices
 ),
 
 -- Each symbol's price on its last trading day on or before lag_on; a price more than stale_days
--- older than that says nothing about the window and is left out.
+-- older than that says nothing about the window and is left out. (A join bounded to those days and
+-- the newest of them: an as-of join, in SQL both engines run.)
 returns as (
     select
         latest.traded_on as market_on,
-        ln(latest.vwap / earlier.vwap) as log_return
+        ln(max(latest.vwap) / max_by(earlier.vwap, earlier.traded_on)) as log_return
     from lagged as latest
-    asof inner join prices as earlier
-        on latest.symbol = earlier.symbol and latest.lag_on >= earlier.traded_on
-    where {{ dbt.datediff('earlier.traded_on', 'latest.lag_on', 'day') }} <= {{ stale_days }}
+    inner join prices as earlier
+        on
+            latest.symbol = earlier.symbol
+            and latest.lag_on >= earlier.traded_on
+            and {{ days_after('latest.lag_on', -stale_days) }} <= earlier.traded_on
+    group by latest.symbol, latest.traded_on
 )
 
 select

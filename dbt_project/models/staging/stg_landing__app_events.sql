@@ -1,25 +1,25 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
     pre_hook="{{ delete_rebuilt_days('landed_on') }}",
+    **by_day('landed_on', unique_key=none, append=true)
 ) }}
 -- Deduplicated within a landing day (macros/deduplicate.sql).
 -- A table, not a view like the other staging models: the two largest landing tables are read by
 -- many models and tests of every build, and a view would read and deduplicate every landed file
 -- each time. Incremental by landing day: a nightly run appends the new days (macros/incremental.sql).
 with source as (
-    select * from {{ source('landing', 'app_events') }}
+    select * from {{ landing('app_events') }}
     where 1 = 1{{ and_after_watermark('dt', 'landed_on') }}
 ),
 
 renamed as (
     select
-        cast(event_id as varchar) as event_id,
-        cast(client_id as varchar) as client_id,
+        cast(event_id as string) as event_id,
+        cast(client_id as string) as client_id,
         cast(event_at as timestamp) as event_at,
         cast(event_at as date) as event_on,
-        cast(event_type as varchar) as event_type,
-        cast(product_id as varchar) as product_id,
+        cast(event_type as string) as event_type,
+        cast(product_id as string) as product_id,
         cast(dt as date) as landed_on
     from source
 )

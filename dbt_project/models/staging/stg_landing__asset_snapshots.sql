@@ -1,20 +1,20 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='append',
     pre_hook="{{ delete_rebuilt_days('landed_on') }}",
+    **by_day('landed_on', unique_key=none, append=true)
 ) }}
 -- Deduplicated within a landing day (macros/deduplicate.sql).
 -- A table, not a view like the other staging models: the two largest landing tables are read by
 -- many models and tests of every build, and a view would read and deduplicate every landed file
 -- each time. Incremental by landing day: a nightly run appends the new days (macros/incremental.sql).
 with source as (
-    select * from {{ source('landing', 'asset_snapshots') }}
+    select * from {{ landing('asset_snapshots') }}
     where 1 = 1{{ and_after_watermark('dt', 'landed_on') }}
 ),
 
 renamed as (
     select
-        cast(client_id as varchar) as client_id,
+        cast(client_id as string) as client_id,
         cast(snapshot_date as date) as snapshot_on,
         cast(cash as double) as cash_amount,
         cast(equity as double) as equity_amount,

@@ -1,15 +1,15 @@
 -- Deduplicated within a landing day (macros/deduplicate.sql).
 with source as (
-    select * from {{ source('landing', 'bank_transfers') }}
+    select * from {{ landing('bank_transfers') }}
 ),
 
 renamed as (
     select
-        cast(transfer_id as varchar) as transfer_id,
-        cast(client_id as varchar) as client_id,
+        cast(transfer_id as string) as transfer_id,
+        cast(client_id as string) as client_id,
         cast(transferred_at as timestamp) as transferred_at,
         cast(transferred_at as date) as transferred_on,
-        cast(direction as varchar) as direction,
+        cast(direction as string) as direction,
         cast(amount as double) as transfer_amount,
         cast(dt as date) as landed_on
     from source

@@ -1,17 +1,17 @@
 with source as (
-    select * from {{ source('landing', 'campaign_contacts') }}
+    select * from {{ landing('campaign_contacts') }}
 ),
 
 renamed as (
     select
-        cast(contact_id as varchar) as contact_id,
-        cast(campaign_id as varchar) as campaign_id,
-        cast(client_id as varchar) as client_id,
-        cast(advisor_id as varchar) as advisor_id,
+        cast(contact_id as string) as contact_id,
+        cast(campaign_id as string) as campaign_id,
+        cast(client_id as string) as client_id,
+        cast(advisor_id as string) as advisor_id,
         cast(contacted_at as timestamp) as contacted_at,
         cast(contacted_at as date) as contacted_on,
-        cast(need as varchar) as need,
-        cast(outcome as varchar) as outcome,
+        cast(need as string) as need,
+        cast(outcome as string) as outcome,
         cast(dt as date) as landed_on
     from source
 )

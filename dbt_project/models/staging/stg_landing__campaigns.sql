@@ -1,13 +1,13 @@
 with source as (
-    select * from {{ source('landing', 'campaigns') }}
+    select * from {{ landing('campaigns') }}
 ),
 
 renamed as (
     select
-        cast(campaign_id as varchar) as campaign_id,
-        cast(name as varchar) as campaign_name,
-        cast(need as varchar) as need,
-        cast(channel as varchar) as campaign_channel,
+        cast(campaign_id as string) as campaign_id,
+        cast(name as string) as campaign_name,
+        cast(need as string) as need,
+        cast(channel as string) as campaign_channel,
         cast(start_date as date) as starts_on,
         cast(end_date as date) as ends_on,
         cast(dt as date) as landed_on

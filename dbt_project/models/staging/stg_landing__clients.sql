@@ -1,15 +1,15 @@
 -- Personal fields (name, phone) stop here: nothing downstream may select them.
 with source as (
-    select * from {{ source('landing', 'clients') }}
+    select * from {{ landing('clients') }}
 ),
 
 renamed as (
     select
-        cast(client_id as varchar) as client_id,
-        cast(branch as varchar) as branch_id,
-        cast(age_band as varchar) as age_band,
-        cast(channel as varchar) as acquisition_channel,
-        cast(advisor_id as varchar) as advisor_id,
+        cast(client_id as string) as client_id,
+        cast(branch as string) as branch_id,
+        cast(age_band as string) as age_band,
+        cast(channel as string) as acquisition_channel,
+        cast(advisor_id as string) as advisor_id,
         cast(opened_at as date) as opened_on,
         cast(dt as date) as exported_on
     from source

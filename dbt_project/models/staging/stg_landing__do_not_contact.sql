@@ -1,13 +1,13 @@
 with source as (
-    select * from {{ source('landing', 'do_not_contact') }}
+    select * from {{ landing('do_not_contact') }}
 ),
 
 renamed as (
     select
-        cast(client_id as varchar) as client_id,
+        cast(client_id as string) as client_id,
         cast(flagged_at as timestamp) as flagged_at,
         cast(flagged_at as date) as flagged_on,
-        cast(reason as varchar) as flag_reason,
+        cast(reason as string) as flag_reason,
         cast(dt as date) as landed_on
     from source
 )

@@ -1,13 +1,13 @@
 with source as (
-    select * from {{ source('landing', 'products') }}
+    select * from {{ landing('products') }}
 ),
 
 renamed as (
     select
-        cast(product_id as varchar) as product_id,
-        cast(name as varchar) as product_name,
-        cast(product_type as varchar) as product_type,
-        cast(risk_rating as varchar) as risk_rating,
+        cast(product_id as string) as product_id,
+        cast(name as string) as product_name,
+        cast(product_type as string) as product_type,
+        cast(risk_rating as string) as risk_rating,
         cast(dt as date) as landed_on
     from source
 )

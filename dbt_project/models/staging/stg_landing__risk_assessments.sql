@@ -1,12 +1,12 @@
 with source as (
-    select * from {{ source('landing', 'risk_assessments') }}
+    select * from {{ landing('risk_assessments') }}
 ),
 
 renamed as (
     select
-        cast(assessment_id as varchar) as assessment_id,
-        cast(client_id as varchar) as client_id,
-        cast(risk_level as varchar) as risk_level,
+        cast(assessment_id as string) as assessment_id,
+        cast(client_id as string) as client_id,
+        cast(risk_level as string) as risk_level,
         cast(assessed_at as date) as assessed_on,
         cast(dt as date) as landed_on
     from source

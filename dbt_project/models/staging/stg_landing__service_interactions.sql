@@ -1,19 +1,19 @@
 -- Deduplicated within a landing day (macros/deduplicate.sql).
 -- Raw transcripts stay in staging: intermediate models keep only the needs they mention.
 with source as (
-    select * from {{ source('landing', 'service_interactions') }}
+    select * from {{ landing('service_interactions') }}
 ),
 
 renamed as (
     select
-        cast(interaction_id as varchar) as interaction_id,
-        cast(client_id as varchar) as client_id,
-        cast(advisor_id as varchar) as advisor_id,
+        cast(interaction_id as string) as interaction_id,
+        cast(client_id as string) as client_id,
+        cast(advisor_id as string) as advisor_id,
         cast(occurred_at as timestamp) as occurred_at,
         cast(occurred_at as date) as occurred_on,
-        cast(channel as varchar) as interaction_channel,
-        cast(language as varchar) as transcript_language,
-        cast(transcript as varchar) as transcript,
+        cast(channel as string) as interaction_channel,
+        cast(language as string) as transcript_language,
+        cast(transcript as string) as transcript,
         cast(dt as date) as landed_on
     from source
 )

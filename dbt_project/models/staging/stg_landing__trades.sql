@@ -1,16 +1,16 @@
 -- Deduplicated within a landing day (macros/deduplicate.sql).
 with source as (
-    select * from {{ source('landing', 'trades') }}
+    select * from {{ landing('trades') }}
 ),
 
 renamed as (
     select
-        cast(trade_id as varchar) as trade_id,
-        cast(client_id as varchar) as client_id,
+        cast(trade_id as string) as trade_id,
+        cast(client_id as string) as client_id,
         cast(traded_at as timestamp) as traded_at,
         cast(traded_at as date) as traded_on,
-        cast(symbol as varchar) as symbol,
-        cast(side as varchar) as side,
+        cast(symbol as string) as symbol,
+        cast(side as string) as side,
         cast(quantity as bigint) as quantity,
         cast(price as double) as price,
         cast(amount as double) as trade_amount,

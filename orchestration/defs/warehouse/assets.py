@@ -19,6 +19,7 @@ from orchestration.defs.warehouse.refresh import BuildRecord, full_refresh_reaso
 from orchestration.partitions import AS_OF_DAYS, LANDING_DAYS, register_days
 from orchestration.resources import PlatformResource
 from wealthpulse.settings import ensure_dirs
+from wealthpulse.spark import check_spark, collect_exports
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -92,10 +93,18 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pla
     """Source freshness, then `dbt build` of the run's landing days: staging views, intermediate and mart
     tables, the marts' parquet exports, tests."""
     settings = ensure_dirs(platform.settings)  # dbt writes into the warehouse and marts folders
+    if settings.engine == "spark":
+        check_spark(settings)  # no Java or no master: say so, before dbt starts a JVM
     yield from landing_freshness(context, dbt)
     started = now()
     mode = build_mode(context, settings)
-    yield from dbt.cli(["build", *mode], context=context).stream().fetch_row_counts()
+    events = dbt.cli(["build", *mode], context=context).stream()
+    # Row counts are queried from this process while dbt runs: on Spark that would be a second driver
+    # on the Derby metastore, which admits one.
+    yield from (events if settings.engine == "spark" else events.fetch_row_counts())
+    if settings.engine == "spark":
+        for file in collect_exports(settings):  # the same marts/<name>.parquet files as on DuckDB
+            context.log.info(f"exported {file.name}")
     record_build(settings.landing_dir, settings.warehouse_path.parent / BUILD_RECORD, settings.dbt_project_dir, started)
     suitability = settings.marts_dir / "client_suitability.parquet"
     if suitability.exists():

@@ -1,10 +1,9 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['client_id', 'activity_on'],
     on_schema_change='fail',
     pre_hook="{{ delete_rebuilt_days() }}",
     post_hook="{{ export_parquet('client_daily_events') }}",
+    **by_day('activity_on', unique_key=['client_id', 'activity_on'])
 ) }}
 -- App events per client and day: the batch history of the live events the app pushes during
 -- the day, so live features mean the same thing in training and in serving. Incremental by day;
@@ -24,7 +23,7 @@ select
     cast(sum(case when event_type = 'product_page_view' then 1 else 0 end) as double) as live_product_views_today,
     cast(sum(case when event_type = 'search' then 1 else 0 end) as double) as live_searches_today,
     cast(max(
-        case when event_type = 'login' then {{ dbt.datediff("cast('1970-01-01' as timestamp)", 'event_at', 'second') }} end
+        case when event_type = 'login' then {{ epoch_seconds('event_at') }} end
     ) as double) as live_last_login_epoch
 from events
 group by client_id, event_on

@@ -1,10 +1,9 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['client_id', 'as_of_date'],
     on_schema_change='fail',
     pre_hook=["{{ drop_retired_as_of_dates() }}", "{{ delete_rebuilt_days('as_of_date') }}"],
     post_hook="{{ export_parquet('client_features') }}",
+    **by_day('as_of_date', unique_key=['client_id', 'as_of_date'])
 ) }}
 -- Client features by as-of date: everything here was known at the end of the as-of date.
 -- Incremental: a nightly run adds the new as-of date(s) only, after retiring yesterday's "latest"
@@ -22,11 +21,19 @@ market as (
     select market_on, market_momentum_20d from {{ ref('int_market_daily') }}
 ),
 
--- The market of the last trading day on or before the as-of date (none in the first 20 days).
+-- The market of the last trading day on or before the as-of date (none in the first 20 days): found
+-- once per as-of date, then given to its clients.
+as_of_market as (
+    select as_of_dates.activity_on, max_by(market.market_momentum_20d, market.market_on) as market_momentum_20d
+    from (select distinct activity_on from client_as_of) as as_of_dates
+    inner join market on as_of_dates.activity_on >= market.market_on
+    group by as_of_dates.activity_on
+),
+
 client_market as (
-    select client_as_of.*, market.market_momentum_20d
+    select client_as_of.*, as_of_market.market_momentum_20d
     from client_as_of
-    asof left join market on client_as_of.activity_on >= market.market_on
+    left join as_of_market on client_as_of.activity_on = as_of_market.activity_on
 ),
 
 final as (
@@ -35,7 +42,7 @@ final as (
         activity_on as as_of_date,
         cast(activity_on as timestamp) as feature_ts,
         -- The as-of time in epoch seconds, so request-time features can age the row.
-        cast({{ dbt.datediff("cast('1970-01-01' as timestamp)", 'cast(activity_on as timestamp)', 'second') }} as double)
+        cast({{ epoch_seconds('cast(activity_on as timestamp)') }} as double)
             as as_of_epoch,
         {% for days in [7, 30, 90] %}
         cast(logins_{{ days }}d as double) as logins_{{ days }}d,
@@ -57,11 +64,11 @@ final as (
         wealth_share,
         margin_debt_amount as margin_debt,
         -- Days since the last login (or trade); when there was none, days since history began.
-        cast({{ dbt.datediff('coalesce(last_login_on, first_seen_on)', 'activity_on', 'day') }} as double)
+        cast({{ days_between('coalesce(last_login_on, first_seen_on)', 'activity_on') }} as double)
             as days_since_last_login,
-        cast({{ dbt.datediff('coalesce(last_trade_on, first_seen_on)', 'activity_on', 'day') }} as double)
+        cast({{ days_between('coalesce(last_trade_on, first_seen_on)', 'activity_on') }} as double)
             as days_since_last_trade,
-        cast({{ dbt.datediff('opened_on', 'activity_on', 'day') }} as double) as tenure_days,
+        cast({{ days_between('opened_on', 'activity_on') }} as double) as tenure_days,
         cast(case age_band
             when '18-29' then 1 when '30-39' then 2 when '40-49' then 3 when '50-59' then 4 when '60+' then 5
         end as double) as age_band_code,

@@ -94,7 +94,7 @@ final as (
     inner join as_of on forward.activity_on = as_of.as_of_date
     cross join last_day
     where forward.days_ahead = {{ var('intent_horizon_days') }}
-        and {{ dbt.dateadd('day', var('intent_horizon_days'), 'forward.activity_on') }} <= last_day.last_day
+        and {{ days_after('forward.activity_on', var('intent_horizon_days')) }} <= last_day.last_day
 )
 
 select * from final

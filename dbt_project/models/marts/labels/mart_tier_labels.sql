@@ -29,7 +29,7 @@ final as (
     inner join as_of on now_day.activity_on = as_of.as_of_date
     inner join daily as ahead
         on now_day.client_id = ahead.client_id
-            and ahead.activity_on = {{ dbt.dateadd('day', var('tier_horizon_days'), 'now_day.activity_on') }}
+            and ahead.activity_on = {{ days_after('now_day.activity_on', var('tier_horizon_days')) }}
 )
 
 select * from final

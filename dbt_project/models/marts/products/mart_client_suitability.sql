@@ -32,7 +32,7 @@ select
     'R' || cast(case
         when client_as_of.has_valid_assessment = 1 then cast(substr(client_as_of.risk_level, 2, 1) as integer)
         else 1
-    end as varchar) as allowed_risk_rating,
+    end as string) as allowed_risk_rating,
     client_as_of.has_valid_assessment = 0 as needs_reassessment
 from client_as_of
 left join do_not_contact on client_as_of.client_id = do_not_contact.client_id

@@ -8,8 +8,8 @@ with client_as_of as (
 
 {% if catalog | length == 0 %}
 select
-    cast(null as varchar) as client_id, cast(null as date) as as_of_date,
-    cast(null as varchar) as tag, cast(null as varchar) as dimension, cast(null as integer) as tag_value
+    cast(null as string) as client_id, cast(null as date) as as_of_date,
+    cast(null as string) as tag, cast(null as string) as dimension, cast(null as integer) as tag_value
 where 1 = 0
 {% else %}
 {% for tag in catalog %}
