@@ -39,3 +39,18 @@ def test_spark_scores_name_what_is_wrong(spark, features_and_models):
         spark_score_table(spark, served, features.drop(columns="aum"), day)
     with pytest.raises(ValueError, match="one feature row per client"):
         spark_score_table(spark, served, pd.concat([features, features.head(1)]), day)
+
+
+def test_the_scores_asset_scores_on_spark_under_the_spark_engine(spark, features_and_models, tmp_path):
+    from orchestration.defs.serving.scores import day_scorer
+    from wealthpulse.settings import Settings
+
+    features, served, day = features_and_models
+    scorer = Scorer(served)
+    on_duckdb = day_scorer(Settings(home=tmp_path, preset="ci"), served, scorer)(features, day)
+    on_spark = day_scorer(Settings(home=tmp_path, preset="ci", engine="spark"), served, scorer)
+    jobs_before = len(spark.sparkContext.statusTracker().getJobIdsForGroup())
+    scores = on_spark(features, day)
+    assert len(spark.sparkContext.statusTracker().getJobIdsForGroup()) > jobs_before  # Spark did the work
+    numbers = [c for c in score_columns() if on_duckdb[c].dtype.kind == "f"]
+    pd.testing.assert_frame_equal(scores[numbers], on_duckdb[numbers], check_exact=False, rtol=0, atol=1e-6)

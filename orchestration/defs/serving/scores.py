@@ -6,6 +6,7 @@ features by today's champions, so a backfill answers "what would today's models 
 """
 
 import time
+from collections.abc import Callable
 from datetime import date
 
 import dagster as dg
@@ -24,6 +25,7 @@ from serving.batch import score_table
 from serving.scoring import Scorer
 from serving.served_models import CHURN, load_all
 from wealthpulse.domain import NEEDS, TIERS
+from wealthpulse.settings import Settings
 
 SUITABILITY_MART = get_asset_key_for_model([warehouse_models], "mart_client_suitability")
 REGISTERED = registered_keys()
@@ -41,6 +43,18 @@ def point_in_time_features(store, services: list[str], clients: pd.DataFrame, da
             new = [c for c in part.columns if c not in frame.columns]
             frame = frame.merge(part[[ENTITY_KEY, *new]], on=ENTITY_KEY, how="left", validate="one_to_one")
     return frame
+
+
+def day_scorer(settings: Settings, served: dict, scorer: Scorer) -> Callable[[pd.DataFrame, date], pd.DataFrame]:
+    """How a day's feature rows are scored: in this process on DuckDB; on Spark's executors under the
+    spark engine (the champions broadcast once, one scorer per worker), giving the same table."""
+    if settings.engine != "spark":
+        return lambda features, day: score_table(scorer, features, day)
+    from serving.spark_batch import spark_score_table
+    from wealthpulse.spark import spark_session
+
+    spark = spark_session(settings, app_name="wealthpulse-client-scores")
+    return lambda features, day: spark_score_table(spark, served, features, day)
 
 
 @dg.asset(
@@ -69,12 +83,13 @@ def client_scores(
     scorer = Scorer(served)
     services = sorted({model.feature_service for model in served.values()})
     store = feast.store()
+    score = day_scorer(platform.settings, served, scorer)
     dates = as_of_dates(suitability)
     per_day, seconds = [], 0.0
     for day in days:
         features = point_in_time_features(store, services, suitability[dates == day], day)
         started = time.perf_counter()
-        scores = score_table(scorer, features, day)
+        scores = score(features, day)
         seconds += time.perf_counter() - started
         path = platform.settings.scores_file(day)
         path.parent.mkdir(parents=True, exist_ok=True)
