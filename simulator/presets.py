@@ -14,9 +14,10 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "ci": Preset(clients=2_000, days=180),
-    # A quick look at the whole platform: every step of `make run` in a few minutes on 2 cores.
+    # The default of `make run`: the whole platform over a year of a branch's book in about 7 minutes
+    # on 2 cores.
     "small": Preset(clients=10_000, days=365),
-    # The default of `make run`: a year of a mid-size branch network.
+    # A year of a mid-size branch network.
     "demo": Preset(clients=50_000, days=365),
     "bench": Preset(clients=1_000_000, days=365),
 }

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.set_defaults(func=cmd_simulate)
 
     run = sub.add_parser("run", help="materialize the whole asset graph, then print the report")
-    run.add_argument("--preset", choices=PRESETS, help="scale (default: $WEALTHPULSE_PRESET or demo)")
+    run.add_argument("--preset", choices=PRESETS, help="scale (default: $WEALTHPULSE_PRESET or small)")
     run.add_argument("--seed", type=int, help="simulator seed (default: $WEALTHPULSE_SEED or 7)")
     run.add_argument("--home", help="state directory (default: $WEALTHPULSE_HOME or .wealthpulse)")
     run.set_defaults(func=cmd_run)

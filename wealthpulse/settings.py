@@ -79,7 +79,7 @@ def _day(day: date) -> str:
 @dataclass(frozen=True)
 class Settings:
     home: Path
-    preset: str = "demo"
+    preset: str = "small"
     seed: int = 7
     engine: str = "duckdb"
     # Where Spark runs when the engine is spark: local mode with two cores, or a cluster's master URL.

@@ -22,7 +22,7 @@ def test_the_allowed_presets_are_the_simulators():
 
 def test_defaults_and_one_home_moving_everything():
     settings = Settings.from_env(HOME)
-    assert (settings.preset, settings.seed, settings.engine, settings.online_store) == ("demo", 7, "duckdb", "sqlite")
+    assert (settings.preset, settings.seed, settings.engine, settings.online_store) == ("small", 7, "duckdb", "sqlite")
     assert settings.api_workers == 2 and settings.duckdb_memory == "6GB" and settings.redis_url is None
     home = Path("/srv/wealthpulse")
     for path in (
