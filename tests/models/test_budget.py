@@ -83,6 +83,12 @@ def test_points_in_time_are_never_model_inputs():
     assert model_inputs(names) == ["logins_30d", "days_since_last_login_now", "market_momentum_20d"]
 
 
+def test_a_request_time_feature_replaces_its_batch_twin():
+    # Equal in training, so a tree may split on either; only the request-time one sees a live login.
+    names = ["days_since_last_login", "logins_30d", "days_since_last_login_now", "as_of_epoch"]
+    assert model_inputs(names) == ["logins_30d", "days_since_last_login_now"]
+
+
 def test_the_training_set_asset_joins_only_the_sampled_rows(tmp_path, monkeypatch):
     """The point-in-time read gets the sample, the check passes on it, and the metadata says how many
     rows of how many were read."""
