@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -135,15 +136,39 @@ def test_a_rebuild_from_a_past_day_equals_a_full_rebuild(homes, backfilled, mode
         assert " over (" in compiled and "days_back" not in compiled
 
 
-# Small enough that this fixture's full build spills to disk (at 100MB the old per-cursor settings
-# failed with "Cannot switch temporary directory"), large enough not to run out.
-SPILLING_MEMORY = "100MB"
+# A bound this fixture's full build spills under (the old per-cursor settings then failed with "Cannot
+# switch temporary directory"), built one model at a time: two models side by side share the one bound
+# and sometimes ran out at 100MB. One at a time it ran out at 60MB and never spilled at 200MB.
+SPILLING_MEMORY = "110MB"
+
+
+class _SpillWatch(threading.Thread):
+    """Polls the spill folder while a build runs, keeping the most bytes seen in it at once."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(daemon=True)
+        self.folder, self.most, self.done = folder, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            try:
+                size = sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file())
+            except FileNotFoundError:  # DuckDB removed a file between the listing and its stat
+                continue
+            self.most = max(self.most, size)
 
 
 def test_a_build_that_spills_to_disk_gives_the_same_rows(homes, tmp_path_factory, monkeypatch):
     _, rebuilt = homes
     bounded = copy_landing(rebuilt, tmp_path_factory.mktemp("bounded"))
     monkeypatch.setenv("WEALTHPULSE_DUCKDB_MEMORY", SPILLING_MEMORY)
-    dbt(bounded, "build", "--full-refresh")
+    watch = _SpillWatch(bounded / "warehouse" / "spill")
+    watch.start()
+    try:
+        dbt(bounded, "build", "--full-refresh", "--threads", "1")
+    finally:
+        watch.done.set()
+        watch.join()
+    assert watch.most > 0, "the build never spilled: the bound no longer tests spilling"
     for model in INCREMENTAL:
         pd.testing.assert_frame_equal(_table(bounded, model), _table(rebuilt, model), check_exact=True)
