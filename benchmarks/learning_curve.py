@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from wealthpulse.settings import Settings, export_tool_environment
@@ -38,7 +39,7 @@ from models.budget import sample_labels  # noqa: E402
 from models.config import ModelConfig, active_configs  # noqa: E402
 from models.fit import fit_one_head  # noqa: E402
 from models.inputs import model_inputs  # noqa: E402
-from models.learning_curve import TOLERANCE, budget_rows, curve_paths, write_curve  # noqa: E402
+from models.learning_curve import TOLERANCE, budget_rows, curve_paths, read_curve, write_curve  # noqa: E402
 from models.training import time_split  # noqa: E402
 
 SIZES = (25_000, 50_000, 100_000, 200_000, 400_000, 800_000)
@@ -60,8 +61,10 @@ def curve_of(
     oracle: pd.DataFrame | None,
     wanted: list[int | None] | None = None,
     heads: list[str] | None = None,
+    measured: Callable[[dict[str, object]], None] = lambda row: None,
 ) -> list[dict[str, object]]:
-    """One row per (sample size, head): rows, clients, the test metric, the oracle's, seconds."""
+    """One row per (sample size, head): rows, clients, the test metric, the oracle's, seconds; each row
+    is handed to ``measured`` as soon as it is, so a long run keeps what it has measured."""
     store = ModelArtifacts.of(SETTINGS.artifacts_dir, config.name)
     frame = store.read_training_set()
     service_features = store.summary(next(iter(config.heads)))["feature_names"]
@@ -113,6 +116,7 @@ def curve_of(
                 f"{metric} {rows[-1]['value']:.4f} trees {summary['trees']:>4} {seconds:6.1f}s",
                 flush=True,
             )
+            measured(rows[-1])
     return rows
 
 
@@ -153,19 +157,21 @@ def main() -> None:
     wanted = None if not args.sizes else [None if size == "all" else int(size) for size in args.sizes]
     curve = []
     for config in configs:
-        rows = curve_of(config, args.calendar, oracle, wanted, args.heads)
-        if not rows:
-            continue
-        curve.extend(rows)
-        # Written after each model, so a long run leaves what it measured so far.
-        whole = write_curve(folder, config.name, rows)
-        print(
-            f"{config.name}: written to {curve_paths(folder, config.name)[0]}; budget {budget_rows(whole.rows):,} "
-            f"rows (within {TOLERANCE} of the largest sample, heads measured on this state)",
-            flush=True,
-        )
-        if args.json:
-            args.json.write_text(json.dumps(curve, indent=2, default=float))
+
+        def measured(row: dict[str, object], name: str = config.name) -> None:
+            # Written after each fit, so a long run leaves what it measured so far.
+            curve.append(row)
+            write_curve(folder, name, [row])
+            if args.json:
+                args.json.write_text(json.dumps(curve, indent=2, default=float))
+
+        if curve_of(config, args.calendar, oracle, wanted, args.heads, measured):
+            whole = read_curve(folder, config.name)
+            print(
+                f"{config.name}: written to {curve_paths(folder, config.name)[0]}; budget "
+                f"{budget_rows(whole.rows):,} rows (within {TOLERANCE} of the largest sample measured)",
+                flush=True,
+            )
     print(markdown(curve))
 
 
