@@ -6,9 +6,12 @@ with and without it on every test row and on the rows where it can matter.
 
 Transcript mentions can only move a score where the client spoke to the firm, so beside all test rows the
 AUC is also taken on the rows whose client had a call or chat in the 30 days before the as-of date
-(``interaction_count_30d > 0``) and on the others. The full head is the one ``wealthpulse run`` stored
-(its calibration is monotone, so its AUC is the uncalibrated booster's); only the head without the group
-is trained here, on the same split. An experiment, so it runs here and not in every nightly run.
+(``interaction_count_30d > 0``: the calls and chats of the client's feature row at the as-of date, as the
+point-in-time join gives it, so the subset uses only what was known then) and on the others, each AUC
+added with a 95 % paired-bootstrap interval (``models/ablation.py``). The full head is the one
+``wealthpulse run`` stored (its calibration is monotone, so its AUC is the uncalibrated booster's); only
+the head without the group is trained here, on the same split. An experiment, so it runs here and not
+in every nightly run.
 """
 
 from __future__ import annotations
@@ -67,16 +70,18 @@ def _cell(value: float | None, sign: bool = False) -> str:
 
 def markdown(results: list[dict[str, object]]) -> str:
     lines = [
-        "| head | without | rows | test rows | positives | AUC with | AUC without | AUC added |",
-        "|---|---|---|---|---|---|---|---|",
+        "| head | without | rows | test rows | positives | AUC with | AUC without | AUC added | 95 % interval |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for part in (ALL_ROWS, CONTACTED, NOT_CONTACTED):
             row = result["rows"][part]
+            interval = row.get("auc_added_interval")
+            interval_cell = "–" if interval is None else f"{interval[0]:+.4f} to {interval[1]:+.4f}"
             lines.append(
                 f"| {result['head']} | {result['prefix']}* ({len(result['dropped'])}) | {part} | {row['rows']:,} "
                 f"| {row['positives']:,} | {_cell(row['auc_with'])} | {_cell(row['auc_without'])} "
-                f"| {_cell(row['auc_added'], sign=True)} |"
+                f"| {_cell(row['auc_added'], sign=True)} | {interval_cell} |"
             )
     return "\n".join(lines)
 

@@ -196,8 +196,9 @@ def card_markdown(inputs: CardInputs) -> str:
     return "\n".join(lines)
 
 
-def card_html(cards: list[CardInputs], plots: list[dict[str, bytes]], title: str) -> str:
-    """One self-contained page: a section per head with its tables and embedded plots."""
+def card_html(cards: list[CardInputs], plots: list[dict[str, bytes]], title: str, learning_curve: str = "") -> str:
+    """One self-contained page: a section per head with its tables and embedded plots, after the
+    model's ``learning_curve`` section when given (HTML, ``models/learning_curve.py``)."""
     sections = []
     for inputs, head_plots in zip(cards, plots, strict=True):
         images = "".join(
@@ -225,15 +226,21 @@ def card_html(cards: list[CardInputs], plots: list[dict[str, bytes]], title: str
     )
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{''.join(sections)}</body></html>"
+        f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>{learning_curve}{''.join(sections)}"
+        "</body></html>"
     )
 
 
 def write_model_card(
-    folder: Path, cards: list[CardInputs], title: str, plots: list[dict[str, bytes]] | None = None
+    folder: Path,
+    cards: list[CardInputs],
+    title: str,
+    plots: list[dict[str, bytes]] | None = None,
+    learning_curve: str = "",
 ) -> dict[str, Path]:
     """Write ``model_card.html`` and every plot as ``<head>_<plot>.png``; returns name -> path.
-    ``plots``: each head's ``card_plots`` when already drawn."""
+    ``plots``: each head's ``card_plots`` when already drawn; ``learning_curve``: the model's
+    learning-curve section of the page."""
     folder.mkdir(parents=True, exist_ok=True)
     plots = plots if plots is not None else [card_plots(inputs) for inputs in cards]
     paths: dict[str, Path] = {}
@@ -244,7 +251,7 @@ def write_model_card(
             paths[f"{inputs.name}_{name}"] = path
     page = folder / "model_card.html"
     tmp = page.with_suffix(".tmp")
-    tmp.write_text(card_html(cards, plots, title), encoding="utf-8")
+    tmp.write_text(card_html(cards, plots, title, learning_curve), encoding="utf-8")
     tmp.replace(page)
     paths["html"] = page
     return paths

@@ -209,6 +209,12 @@ class Settings:
         return self.home / "artifacts"
 
     @property
+    def learning_curve_dir(self) -> Path:
+        """Each model's learning curve measured on this state (``benchmarks/learning_curve.py``): its
+        figures and plot, which the model card shows."""
+        return self.home / "learning_curves"
+
+    @property
     def oracle_dir(self) -> Path:
         """The simulator's ground truth, which only the evaluation reads (never the models)."""
         return self.home / "oracle"

@@ -71,8 +71,13 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     """model -> onnx (+ parity) -> registered, with quality, on a synthetic training set."""
     import json
 
+    from models.learning_curve import write_curve
     from models.registry import champion_tag, decision_log
+    from tests.models.test_learning_curve import ADVISORY
 
+    # A learning curve measured on this state: the model card and the asset's plots show it.
+    curve_rows = [{**row, "model": "churn", "head": "churn"} for row in ADVISORY]
+    write_curve(tmp_path / "learning_curves", "churn", curve_rows)
     result = _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch)
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
@@ -84,8 +89,12 @@ def test_model_assets_run_on_a_synthetic_training_set(tmp_path, monkeypatch):
     assert (folder / "card" / "model_card.html").exists()
     # The UI shows the plots themselves: embedded in the model asset's markdown, not only as paths.
     model_metadata = result.asset_materializations_for_node("models__churn_model")[0].metadata
-    assert model_metadata["plot_images"].value.count("](data:image/png;base64,") == 4
+    images = model_metadata["plot_images"].value
+    assert images.count("](data:image/png;base64,") == 5
+    assert "![churn learning curve](data:image/png;base64," in images
+    assert "| 321,065 (all) | 9,729 | 0.7538 |" in images
     assert "churn_roc" in model_metadata["plots"].value
+    assert 'alt="learning curve"' in (folder / "card" / "model_card.html").read_text()
     metadata = result.asset_materializations_for_node("models__churn_registered")[0].metadata
     assert metadata["stage"].value == "champion"
     assert champion_tag("churn") == metadata["tag"].value
@@ -106,6 +115,9 @@ def test_a_corrupted_export_fails_the_parity_check_and_is_not_registered(tmp_pat
     result = _materialize_churn_on_a_synthetic_training_set(tmp_path, monkeypatch)
 
     assert not result.success
+    # No learning curve on this state: the model asset says how to measure one.
+    images = result.asset_materializations_for_node("models__churn_model")[0].metadata["plot_images"].value
+    assert "No learning curve measured for churn" in images and "benchmarks.learning_curve --models churn" in images
     parity = next(e for e in result.get_asset_check_evaluations() if e.check_name == "parity")
     assert not parity.passed
     assert parity.metadata["max_abs_diff"].value > 1e-4

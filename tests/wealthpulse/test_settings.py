@@ -34,6 +34,7 @@ def test_defaults_and_one_home_moving_everything():
         settings.dagster_home,
         settings.bentoml_home,
         settings.artifacts_dir,
+        settings.learning_curve_dir,
         settings.oracle_file,
         settings.quarantine_dir,
         settings.alerts_dir,

@@ -25,6 +25,7 @@ from models.champion import compare_with_champion, registration_labels, registra
 from models.config import MODEL_CONFIGS, ModelConfig, active_configs
 from models.fit import ModelFit, fit_model
 from models.inputs import model_inputs
+from models.learning_curve import curve_sections
 from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
 from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
 from models.summaries import (
@@ -94,11 +95,14 @@ def training_set_metadata(summary: dict[str, object], path: Path) -> dict[str, o
 
 
 def model_metadata(
-    fitted: ModelFit, card_paths: dict[str, Path], plots: list[dict[str, bytes]] | None = None
+    fitted: ModelFit,
+    card_paths: dict[str, Path],
+    plots: list[dict[str, bytes]] | None = None,
+    learning_curve: str | None = None,
 ) -> dict[str, object]:
     """What the model asset shows: the card summary, its plots (embedded in markdown, so the UI shows
-    the pictures, and as file paths), the split, and for a one-head model its test metrics and oracle
-    figures."""
+    the pictures, and as file paths) after the model's ``learning_curve`` markdown when given, the
+    split, and for a one-head model its test metrics and oracle figures."""
     metadata: dict[str, object] = {
         "summary": dg.MetadataValue.md("\n\n".join(card_markdown(card) for card in fitted.cards)),
         "model_card": dg.MetadataValue.path(str(card_paths["html"])),
@@ -108,7 +112,8 @@ def model_metadata(
         "train_seconds": dg.MetadataValue.float(fitted.train_seconds),
     }
     if plots is not None:
-        metadata["plot_images"] = dg.MetadataValue.md(plots_markdown(fitted.cards, plots))
+        sections = [learning_curve] if learning_curve else []
+        metadata["plot_images"] = dg.MetadataValue.md("\n\n".join([*sections, plots_markdown(fitted.cards, plots)]))
     if len(fitted.heads) == 1:
         only = next(iter(fitted.heads.values()))
         for key, value in only.summary["metrics"].items():
@@ -179,8 +184,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             metric = head_fit.summary["metrics"][config.primary_metric]
             context.log.info(f"{head}: {config.primary_metric} {metric:.4f}")
         plots = [card_plots(card) for card in fitted.cards]
-        card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}", plots)
-        metadata = model_metadata(fitted, card_paths, plots)
+        curve = curve_sections(platform.settings.learning_curve_dir, name)
+        card_paths = write_model_card(store.card_folder, fitted.cards, f"Model card: {name}", plots, curve.html)
+        metadata = model_metadata(fitted, card_paths, plots, curve.markdown)
         if sample is not None:
             metadata.update(sample_metadata(sample))
         return dg.MaterializeResult(metadata=metadata)
