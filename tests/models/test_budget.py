@@ -1,6 +1,5 @@
 """The training budget: whole clients by a stable hash, before the join; the test dates stay whole."""
 
-import dagster as dg
 import pandas as pd
 import pytest
 
@@ -8,6 +7,7 @@ from models.budget import client_order, sample_labels, training_budget
 from models.config import CHURN, INTENT, MODEL_CONFIGS
 from models.inputs import model_inputs
 from models.training import ENTITY_KEY, FEATURE_TIME, TIMESTAMP, label_frame, time_split
+from tests.models.churn_assets import materialize_churn
 from tests.models.synthetic import binary_frame
 from wealthpulse.settings import Settings, SettingsError
 
@@ -92,36 +92,16 @@ def test_a_request_time_feature_replaces_its_batch_twin():
 def test_the_training_set_asset_joins_only_the_sampled_rows(tmp_path, monkeypatch):
     """The point-in-time read gets the sample, the check passes on it, and the metadata says how many
     rows of how many were read."""
-    from orchestration.defs.models import assets as model_assets
-    from orchestration.defs.models.assets import build_model_defs
-    from orchestration.resources import FeastResource, MartsResource, PlatformResource
-
     frame = binary_frame(rows_per_date=200).drop(columns="p_true")
     frame[FEATURE_TIME] = (frame[TIMESTAMP] - pd.Timestamp(0, tz="UTC")).dt.total_seconds() - 86_400
-    marts = tmp_path / "marts"
-    marts.mkdir()
-    frame.rename(columns={TIMESTAMP: "label_ts"}).to_parquet(marts / f"{CHURN.label_mart}.parquet", index=False)
     joined = []
 
     def join(store, service, labels):
         joined.append(labels)
         return frame.merge(labels[[ENTITY_KEY, TIMESTAMP]], on=[ENTITY_KEY, TIMESTAMP])
 
-    monkeypatch.setattr(model_assets, "training_frame", join)
-    monkeypatch.setattr(FeastResource, "store", lambda self: None)
-    built = build_model_defs(CHURN)
-    selected = [asset for asset in built.assets if asset.key.path[-1] == "churn_training_set"]
-    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7, training_rows="churn=400")
-    checks = [check for check in built.asset_checks if next(iter(check.check_keys)).name == "point_in_time"]
-    result = dg.materialize(
-        [*selected, *checks],
-        resources={
-            "platform": platform,
-            "feast": FeastResource(platform=platform),
-            "marts": MartsResource(path=str(marts)),
-        },
-        selection=[asset.key for asset in selected],
-    )
+    result = materialize_churn(tmp_path, monkeypatch, frame, join, training_rows="churn=400")
+    assert result.success
     (labels,) = joined
     test_rows = 200 * 2
     assert len(labels) == 400 + test_rows

@@ -1,10 +1,10 @@
 """The point_in_time check fails closed, and as a blocking check it stops the run."""
 
-import dagster as dg
 import pandas as pd
 
 from models.config import CHURN
 from models.training import FEATURE_TIME, TIMESTAMP, label_frame, point_in_time_audit
+from tests.models.churn_assets import materialize_churn
 from tests.models.synthetic import binary_frame
 
 
@@ -46,30 +46,13 @@ def test_late_features_duplicates_and_lost_rows_fail():
 def test_a_training_set_without_its_feature_time_stops_the_run(tmp_path, monkeypatch):
     """The real check on the churn training set, fed a frame without as_of_epoch: it fails, and being
     blocking, the model asset downstream never runs."""
-    from orchestration.defs.models import assets as model_assets
-    from orchestration.defs.models.assets import build_model_defs
-    from orchestration.resources import FeastResource, MartsResource, PlatformResource
-
     frame, labels = _frame_and_labels()
-    marts = tmp_path / "marts"
-    marts.mkdir()
-    labels.rename(columns={TIMESTAMP: "label_ts"}).to_parquet(marts / f"{CHURN.label_mart}.parquet", index=False)
-    monkeypatch.setattr(model_assets, "training_frame", lambda store, service, rows: frame.drop(columns=FEATURE_TIME))
-    monkeypatch.setattr(FeastResource, "store", lambda self: None)
-    built = build_model_defs(CHURN)
-    keep = {"churn_training_set", "churn_model"}
-    selected = [asset for asset in built.assets if asset.key.path[-1] in keep]
-    checks = [check for check in built.asset_checks if next(iter(check.check_keys)).name == "point_in_time"]
-    platform = PlatformResource(home=str(tmp_path), preset="ci", seed=7)
-    result = dg.materialize(
-        [*selected, *checks],
-        resources={
-            "platform": platform,
-            "feast": FeastResource(platform=platform),
-            "marts": MartsResource(path=str(marts)),
-        },
-        selection=[asset.key for asset in selected],
-        raise_on_error=False,
+    result = materialize_churn(
+        tmp_path,
+        monkeypatch,
+        labels,
+        lambda store, service, rows: frame.drop(columns=FEATURE_TIME),
+        assets=("churn_training_set", "churn_model"),
     )
     assert not result.success
     (evaluation,) = result.get_asset_check_evaluations()
