@@ -8,7 +8,9 @@ measures each table's age against that business date rather than the wall clock
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -62,3 +64,17 @@ def read_freshness(sources_json: dict) -> list[SourceFreshness]:
             )
         )
     return sorted(results, key=lambda r: r.table)
+
+
+def freshness_arguments(business_date: str | None = None) -> list[str]:
+    """The arguments of `dbt source freshness`, judged against `business_date` (YYYY-MM-DD) when given.
+
+    Without one, every table's query finds "today" itself, the newest dt= partition of every landing
+    table (macros/freshness.sql): a glob of file names on DuckDB, but on Spark a scan of the files of all
+    the landing tables, once per table checked, which cost more than the whole warehouse build. The run
+    knows its business date, the newest landing day it builds, and names it instead.
+    """
+    if business_date is None:
+        return ["source", "freshness"]
+    date.fromisoformat(business_date)  # a partition key is an ISO date; anything else is a bug upstream
+    return ["source", "freshness", "--vars", json.dumps({"landing_today": business_date})]
