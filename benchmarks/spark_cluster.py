@@ -222,9 +222,7 @@ def run(home: Path, nightly_build: NightlyBuild | None = None, workers: int = WO
             (spark_home_dir / "feast").mkdir()
             store = open_store(Settings(home=spark_home_dir, preset="ci"), engine="spark")
             _, results["feast_apply_s"] = _timed(lambda: apply_repo(store, repo_for("spark", marts)))
-            got, results["spark_point_in_time_s"] = _timed(
-                lambda: training_frame(store, CHURN.feature_service, labels)
-            )
+            got, results["spark_point_in_time_s"] = _timed(lambda: training_frame(store, CHURN.feature_service, labels))
             pd.testing.assert_frame_equal(got, expected, check_exact=True)
             results["point_in_time_rows"] = len(got)
             scored, results["spark_scores_s"] = _timed(lambda: spark_score_table(spark, served, features, day))

@@ -1,5 +1,9 @@
 """The Spark engine's tests: one local Spark session and one ci-preset state for the whole session.
 
+The state is the one `wealthpulse run` leaves on the ci preset (tests/conftest.py's ``ci_run``, which the
+end-to-end tests share): in a whole test session it is built once for both. `pytest -m spark` alone
+pays for that run first (a few minutes on two cores).
+
 Every test here is marked `spark`. Without Java they skip and say what to install (under CI they
 fail); without the spark extra (`uv sync --extra spark`) they skip.
 """
@@ -17,11 +21,9 @@ from features.engines import repo_for
 from features.store import apply_repo, open_store
 from models.config import CHURN
 from models.training import label_frame, training_frame
-from tests.warehouse.state import dbt, land
+from tests.conftest import CiRun
 from wealthpulse.settings import Settings
 
-# The ci preset (simulator/presets.py): what `WEALTHPULSE_PRESET=ci` builds.
-CI_CLIENTS, CI_DAYS = 2_000, 180
 # Small data on two cores: a handful of shuffle partitions, not Spark's 200.
 TEST_SPARK_CONF = {
     "spark.sql.session.timeZone": "UTC",
@@ -60,12 +62,11 @@ def spark(require_program):
 
 
 @pytest.fixture(scope="session")
-def ci_state(tmp_path_factory) -> Path:
-    """A state directory of the ci preset built by the DuckDB engine: landing files, contracts, and
-    `dbt run`, which writes the marts' parquet under marts/."""
-    home = land(tmp_path_factory.mktemp("ci-duckdb"), CI_CLIENTS, CI_DAYS)
-    dbt(home, "run")
-    return home
+def ci_state(ci_run: CiRun) -> Path:
+    """The ci preset's state right after `wealthpulse run` on the DuckDB engine: its landing files and
+    quarantine, and the marts' parquet under marts/. Shared: tests read it and copy from it, never
+    write into it."""
+    return ci_run.pristine
 
 
 def feature_store(home: Path, marts_dir: Path, engine: str):
@@ -77,8 +78,8 @@ def feature_store(home: Path, marts_dir: Path, engine: str):
 
 
 @pytest.fixture(scope="session")
-def duckdb_store(ci_state: Path):
-    return feature_store(ci_state, ci_state / "marts", "duckdb")
+def duckdb_store(ci_state: Path, tmp_path_factory):
+    return feature_store(tmp_path_factory.mktemp("ci-duckdb-store"), ci_state / "marts", "duckdb")
 
 
 @pytest.fixture(scope="session")
