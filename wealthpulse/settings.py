@@ -35,6 +35,8 @@ API_KEY_ENV = "WEALTHPULSE_API_KEY"
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B)$", re.IGNORECASE)
 # Spark master URLs: local mode (local, local[4], local[*]), a standalone cluster, YARN or Kubernetes.
 _SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)\])?|spark://[^\s:/]+:\d+|yarn|k8s://\S+)$")
+# JVM sizes as Spark reads them: 4g, 512m, 8gb ...
+_JVM_MEMORY = re.compile(r"^\d+[kmgt]b?$", re.IGNORECASE)
 
 # Telemetry off everywhere: the platform runs offline and sends nothing out.
 TELEMETRY_OFF = {
@@ -52,6 +54,7 @@ VARIABLES = {
     "seed": "WEALTHPULSE_SEED",
     "engine": "WEALTHPULSE_ENGINE",
     "spark_master": "WEALTHPULSE_SPARK_MASTER",
+    "spark_driver_memory": "WEALTHPULSE_SPARK_DRIVER_MEMORY",
     "duckdb_memory": "WEALTHPULSE_DUCKDB_MEMORY",
     "online_store": "WEALTHPULSE_ONLINE_STORE",
     "redis_url": "WEALTHPULSE_REDIS_URL",
@@ -84,6 +87,9 @@ class Settings:
     engine: str = "duckdb"
     # Where Spark runs when the engine is spark: local mode with two cores, or a cluster's master URL.
     spark_master: str = "local[2]"
+    # The Spark driver's heap (dbt's, Feast's and the platform's sessions). In local mode the executors
+    # live in the driver too; Spark's own 1g default ran out in the ci preset's point-in-time read.
+    spark_driver_memory: str = "4g"
     # A bound DuckDB keeps to, spilling to disk beyond it (dbt's profile reads it).
     duckdb_memory: str = "6GB"
     online_store: str = "sqlite"
@@ -109,6 +115,11 @@ class Settings:
             raise SettingsError(
                 f"{VARIABLES['spark_master']}={self.spark_master!r}: expected local, local[N], local[*], "
                 "spark://host:port, yarn or k8s://..."
+            )
+        if not _JVM_MEMORY.match(self.spark_driver_memory):
+            raise SettingsError(
+                f"{VARIABLES['spark_driver_memory']}={self.spark_driver_memory!r}: "
+                "expected a JVM size such as 4g or 512m"
             )
         self._check_one_of("online_store", ONLINE_STORES)
         if self.online_store == "redis" and not self.redis_url:

@@ -80,6 +80,7 @@ def spark_session(settings: Settings, app_name: str = "wealthpulse") -> SparkSes
     builder = (
         SparkSession.builder.master(settings.spark_master)
         .appName(app_name)
+        .config("spark.driver.memory", settings.spark_driver_memory)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.catalogImplementation", "in-memory")

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from wealthpulse.settings import Settings
+from wealthpulse.settings import Settings, SettingsError
 from wealthpulse.spark import SparkUnavailable, check_spark, collect_exports, exports_dir
 
 
@@ -80,3 +80,24 @@ def test_an_export_without_part_files_is_an_error(tmp_path):
     (exports_dir(settings) / "client_tags").mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match="client_tags holds no parquet part file"):
         collect_exports(settings)
+
+
+def test_the_driver_memory_is_a_jvm_size_named_in_its_error(tmp_path):
+    assert Settings(home=tmp_path, spark_driver_memory="512m").spark_driver_memory == "512m"
+    with pytest.raises(SettingsError, match=r"WEALTHPULSE_SPARK_DRIVER_MEMORY='4 GB': expected a JVM size"):
+        Settings(home=tmp_path, spark_driver_memory="4 GB")
+    environment = Settings.from_env({"WEALTHPULSE_HOME": str(tmp_path), "WEALTHPULSE_SPARK_DRIVER_MEMORY": "6g"})
+    assert environment.tool_environment({})["WEALTHPULSE_SPARK_DRIVER_MEMORY"] == "6g"
+
+
+def test_every_spark_session_is_given_the_driver_memory():
+    """dbt's profile and Feast's store read the variable; the platform's own session reads the setting."""
+    from features.store import store_config
+
+    root = Path(__file__).resolve().parents[2]
+    profile = (root / "dbt_project" / "profiles.yml").read_text()
+    assert "spark.driver.memory: \"{{ env_var('WEALTHPULSE_SPARK_DRIVER_MEMORY'" in profile
+    config = store_config(Settings(home=root, engine="spark", spark_driver_memory="6g"), "spark")
+    assert config["offline_store"]["spark_conf"]["spark.driver.memory"] == "6g"
+    source = (root / "wealthpulse" / "spark.py").read_text()
+    assert '.config("spark.driver.memory", settings.spark_driver_memory)' in source
