@@ -21,6 +21,7 @@ class PlatformResource(dg.ConfigurableResource):
     # The rest default as Settings does (the tool homes to <home>/bentoml and <home>/dagster).
     engine: str = "duckdb"
     spark_master: str = "local[2]"
+    spark_driver_memory: str = "4g"
     duckdb_memory: str = "6GB"
     online_store: str = "sqlite"
     redis_url: str | None = None
