@@ -193,8 +193,12 @@ def _first_line(text: str) -> str:
     """The first line that says what went wrong: dbt's first error line, else the first non-empty one
     (a Java trace's first line is its exception and message)."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        # dbt's summary: "Database Error in model x (path)", then the message on the next line.
+        if " Error in " in line:
+            return " ".join(lines[i : i + 2])
     for line in lines:
-        if "error" in line.lower() and not line.lower().startswith(("done.", "completed with")):
+        if "error" in line.lower() and "completed with" not in line.lower():
             return line
     return lines[0] if lines else "(no message)"
 
