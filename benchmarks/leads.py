@@ -38,7 +38,7 @@ from serving.lead_feedback import (
     thresholds_of,
 )
 from serving.lead_rules import DEFAULT_RULES, NEEDS, LeadRules
-from serving.leads import build_leads, campaign_exclusions, day_figures
+from serving.leads import day_figures, leads_from_marts
 from wealthpulse.settings import Settings, days_written, export_tool_environment
 
 CONTACT_SCORES = "contact_scores.parquet"
@@ -111,20 +111,12 @@ def rebuilt_list(
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     suitability = pd.read_parquet(settings.marts_dir / "client_suitability.parquet")
     suitability = suitability[pd.to_datetime(suitability["as_of_date"]).dt.date == day]
-    contacts = pd.read_parquet(
-        settings.marts_dir / "campaign_outcomes.parquet",
-        columns=["client_id", "need", "contacted_on", "campaign_ends_on"],
-    )
-    leads = build_leads(
+    leads = leads_from_marts(
         scores,
-        suitability.rename(columns={"allowed_risk_rating_code": "allowed_rating"})[
-            ["client_id", "advisor_id", "value_tier", "allowed_rating", "needs_reassessment"]
-        ],
+        suitability,
         pd.read_parquet(settings.marts_dir / "products.parquet"),
+        pd.read_parquet(settings.marts_dir / "campaign_outcomes.parquet"),
         day,
-        do_not_contact=set(suitability.loc[suitability["is_do_not_contact"], "client_id"]),
-        contacts=contacts,
-        exclusions=campaign_exclusions(contacts, day),
         rules=rules,
     )
     return day_figures(leads, len(suitability)), leads, len(suitability)

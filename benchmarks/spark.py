@@ -203,22 +203,13 @@ def newest_day_clients(home: Path):
 
 def batch_scores(store, home: Path, engine: str, served: dict):
     """The newest day's point-in-time features of every service, then every champion's scores."""
-    import pandas as pd
 
-    from models.training import ENTITY_KEY, TIMESTAMP, training_frame
-    from serving.batch import score_table
+    from serving.batch import point_in_time_features, score_table
     from serving.scoring import Scorer
 
     clients, day = newest_day_clients(home)
-    entity = clients[[ENTITY_KEY]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
-    features = None
-    for service in sorted({model.feature_service for model in served.values()}):
-        part = training_frame(store, service, entity)
-        if features is None:
-            features = part
-        else:
-            new = [c for c in part.columns if c not in features.columns]
-            features = features.merge(part[[ENTITY_KEY, *new]], on=ENTITY_KEY, how="left", validate="one_to_one")
+    services = sorted({model.feature_service for model in served.values()})
+    features = point_in_time_features(store, services, clients, day)
     if engine == "spark":
         from serving.spark_batch import spark_score_table
         from wealthpulse.spark import spark_session
@@ -235,25 +226,15 @@ def lead_list(home: Path, scores, day):
     import pandas as pd
 
     from serving.batch import intent_of
-    from serving.lead_rules import DEFAULT_RULES
-    from serving.leads import build_leads, campaign_exclusions
+    from serving.leads import leads_from_marts
 
     clients, _ = newest_day_clients(home)
-    products = pd.read_parquet(home / "marts" / "products.parquet")
-    contacts = pd.read_parquet(
-        home / "marts" / "campaign_outcomes.parquet", columns=["client_id", "need", "contacted_on", "campaign_ends_on"]
-    )
-    return build_leads(
+    return leads_from_marts(
         intent_of(scores),
-        clients.rename(columns={"allowed_risk_rating_code": "allowed_rating"})[
-            ["client_id", "advisor_id", "value_tier", "allowed_rating", "needs_reassessment"]
-        ],
-        products,
+        clients,
+        pd.read_parquet(home / "marts" / "products.parquet"),
+        pd.read_parquet(home / "marts" / "campaign_outcomes.parquet"),
         day,
-        do_not_contact=set(clients.loc[clients["is_do_not_contact"], "client_id"]),
-        contacts=contacts,
-        exclusions=campaign_exclusions(contacts, day),
-        rules=DEFAULT_RULES,
     )
 
 

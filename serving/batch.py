@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from models.training import ENTITY_KEY, TIMESTAMP, training_frame
 from serving.scoring import Scorer
 from serving.served_models import INTENT_HEADS, ServedModel
 from wealthpulse.domain import NEEDS, TIERS
@@ -26,6 +27,21 @@ REASON_MODELS = ("churn", "intent", "tiering")
 # one call over threads (measured: 239 against 398 ms for 8 models x 10,000 clients on 2 cores).
 BATCH_THREADS = os.cpu_count() or 1
 CHUNK_ROWS = 500  # small pieces even out the work of the threads
+
+
+def point_in_time_features(store, services: list[str], clients: pd.DataFrame, day: date) -> pd.DataFrame:
+    """Every feature service's features of `clients` as known on `day`, one row per client: the rows
+    ``score_table`` scores."""
+    entity = clients[[ENTITY_KEY]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
+    frame = None
+    for service in services:
+        part = training_frame(store, service, entity)
+        if frame is None:
+            frame = part
+        else:
+            new = [c for c in part.columns if c not in frame.columns]
+            frame = frame.merge(part[[ENTITY_KEY, *new]], on=ENTITY_KEY, how="left", validate="one_to_one")
+    return frame
 
 
 def score_columns() -> list[str]:

@@ -164,6 +164,34 @@ def build_leads(
     return frame[LEAD_COLUMNS].reset_index(drop=True)
 
 
+def leads_from_marts(
+    scores: pd.DataFrame,
+    suitability: pd.DataFrame,
+    products: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    lead_date: date,
+    rules: LeadRules = DEFAULT_RULES,
+    previous: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The day's leads from the marts as they are stored: `build_leads` with the client suitability rows
+    of `lead_date` (client_id, advisor_id, value_tier, allowed_risk_rating_code, needs_reassessment,
+    is_do_not_contact) and the campaign outcomes (client_id, need, contacted_on, campaign_ends_on), which
+    give both the cool-down and the running campaigns' exclusions."""
+    clients = suitability.rename(columns={"allowed_risk_rating_code": "allowed_rating"})
+    contacts = outcomes[["client_id", "need", "contacted_on", "campaign_ends_on"]]
+    return build_leads(
+        scores,
+        clients[["client_id", "advisor_id", "value_tier", "allowed_rating", "needs_reassessment"]],
+        products,
+        lead_date,
+        do_not_contact=set(clients.loc[clients["is_do_not_contact"].astype(bool), "client_id"]),
+        contacts=contacts,
+        exclusions=campaign_exclusions(contacts, lead_date),
+        rules=rules,
+        previous=previous,
+    )
+
+
 def _cooling_down(contacts: pd.DataFrame | None, lead_date: date, rules: LeadRules) -> pd.DataFrame | None:
     if contacts is None or contacts.empty:
         return None

@@ -5,7 +5,7 @@ import pandas as pd
 
 from serving.lead_feedback import conversion_by_decile
 from serving.lead_rules import NEEDS, POOL, LeadRules
-from serving.leads import build_leads, campaign_exclusions
+from serving.leads import build_leads, campaign_exclusions, leads_from_marts
 
 TODAY = date(2025, 11, 27)
 # The rules below the threshold: these tests are about the other rules, so every score makes a lead.
@@ -113,6 +113,28 @@ def test_a_running_campaign_excludes_the_clients_it_contacted_on_its_need():
     )
     # The equity-fund lead of client 1 is the campaign's; client 3's exclusion is on another need.
     assert sorted(leads["client_id"]) == ["C0000000", "C0000002", "C0000003", "C0000004"]
+
+
+def test_the_marts_as_stored_give_the_rules_their_inputs():
+    """Suitability rows and campaign outcomes straight from the marts: the stored rating column, the
+    do-not-contact flag, the cool-down and a running campaign all reach the rules."""
+    suitability = _clients(n=5).rename(columns={"allowed_rating": "allowed_risk_rating_code"})
+    suitability["allowed_risk_rating_code"] = [5, 5, 5, 5, 1]  # client 4 may hold only R1: no equity fund
+    suitability["is_do_not_contact"] = [True, False, False, False, False]
+    outcomes = pd.DataFrame(
+        {
+            "client_id": ["C0000001", "C0000002"],
+            "need": ["equity_fund", "equity_fund"],
+            # 1: contacted by a campaign that ended 3 days ago (cool-down); 2: by one still running.
+            "contacted_on": [TODAY - timedelta(days=10), TODAY - timedelta(days=40)],
+            "campaign_ends_on": [TODAY - timedelta(days=3), TODAY + timedelta(days=2)],
+            "is_converted": [False, False],
+        }
+    )
+    leads = leads_from_marts(
+        _scores(suitability), suitability, PRODUCTS, outcomes, TODAY, LeadRules(cooldown_days=14, thresholds=OPEN)
+    )
+    assert leads["client_id"].tolist() == ["C0000003"]
 
 
 def test_expiry_tier_value_and_ids():

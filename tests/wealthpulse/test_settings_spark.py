@@ -88,16 +88,3 @@ def test_the_driver_memory_is_a_jvm_size_named_in_its_error(tmp_path):
         Settings(home=tmp_path, spark_driver_memory="4 GB")
     environment = Settings.from_env({"WEALTHPULSE_HOME": str(tmp_path), "WEALTHPULSE_SPARK_DRIVER_MEMORY": "6g"})
     assert environment.tool_environment({})["WEALTHPULSE_SPARK_DRIVER_MEMORY"] == "6g"
-
-
-def test_every_spark_session_is_given_the_driver_memory():
-    """dbt's profile and Feast's store read the variable; the platform's own session reads the setting."""
-    from features.store import store_config
-
-    root = Path(__file__).resolve().parents[2]
-    profile = (root / "dbt_project" / "profiles.yml").read_text()
-    assert "spark.driver.memory: \"{{ env_var('WEALTHPULSE_SPARK_DRIVER_MEMORY'" in profile
-    config = store_config(Settings(home=root, engine="spark", spark_driver_memory="6g"), "spark")
-    assert config["offline_store"]["spark_conf"]["spark.driver.memory"] == "6g"
-    source = (root / "wealthpulse" / "spark.py").read_text()
-    assert '.config("spark.driver.memory", settings.spark_driver_memory)' in source

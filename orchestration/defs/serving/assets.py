@@ -26,7 +26,7 @@ from serving.lead_feedback import (
     outcome_known_on,
 )
 from serving.lead_rules import ADVISOR, DEFAULT_RULES, DEFERRED, POOL
-from serving.leads import build_leads, campaign_exclusions, day_figures, suitability_breaches
+from serving.leads import campaign_exclusions, day_figures, leads_from_marts, suitability_breaches
 from wealthpulse.settings import Settings, days_written
 
 MARTS = [
@@ -54,19 +54,9 @@ def _build_day(
     scores = intent_of(pd.read_parquet(path))
     if scores.empty:
         raise dg.Failure(f"the scores of {day} hold no intent probability: the lead list needs the intent champions")
-    exclusions = campaign_exclusions(contacts, day)
-    leads = build_leads(
-        scores,
-        clients.rename(columns={"allowed_risk_rating_code": "allowed_rating"})[
-            ["client_id", "advisor_id", "value_tier", "allowed_rating", "needs_reassessment"]
-        ],
-        products,
-        day,
-        do_not_contact=set(clients.loc[clients["is_do_not_contact"], "client_id"]),
-        contacts=contacts,
-        exclusions=exclusions,
-        rules=DEFAULT_RULES,
-        previous=previous_leads(platform.settings, day),
+    exclusions = campaign_exclusions(contacts, day)  # counted for the day's metadata
+    leads = leads_from_marts(
+        scores, clients, products, contacts, day, rules=DEFAULT_RULES, previous=previous_leads(platform.settings, day)
     )
     file = platform.settings.leads_file(day)
     file.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
-from models.training import ENTITY_KEY, TIMESTAMP, training_frame
+from models.training import ENTITY_KEY
 from orchestration.defs.models.keys import registered_keys
 from orchestration.defs.serving.day_tables import SCORES, days_in_table, replace_day
 from orchestration.defs.serving.days import as_of_dates, checked_days, requested_days
@@ -21,7 +21,7 @@ from orchestration.defs.warehouse.assets import warehouse_models
 from orchestration.partitions import AS_OF_DAYS
 from orchestration.resources import FeastResource, MartsResource, PlatformResource
 from orchestration.retries import retry_when_transient
-from serving.batch import score_table
+from serving.batch import point_in_time_features, score_table
 from serving.scoring import Scorer
 from serving.served_models import CHURN, load_all
 from wealthpulse.domain import NEEDS, TIERS
@@ -29,20 +29,6 @@ from wealthpulse.settings import Settings
 
 SUITABILITY_MART = get_asset_key_for_model([warehouse_models], "mart_client_suitability")
 REGISTERED = registered_keys()
-
-
-def point_in_time_features(store, services: list[str], clients: pd.DataFrame, day: date) -> pd.DataFrame:
-    """Every service's features of `clients` as known on `day`, one row per client."""
-    entity = clients[[ENTITY_KEY]].assign(**{TIMESTAMP: pd.Timestamp(day, tz="UTC")})
-    frame = None
-    for service in services:
-        part = training_frame(store, service, entity)
-        if frame is None:
-            frame = part
-        else:
-            new = [c for c in part.columns if c not in frame.columns]
-            frame = frame.merge(part[[ENTITY_KEY, *new]], on=ENTITY_KEY, how="left", validate="one_to_one")
-    return frame
 
 
 def day_scorer(settings: Settings, served: dict, scorer: Scorer) -> Callable[[pd.DataFrame, date], pd.DataFrame]:
