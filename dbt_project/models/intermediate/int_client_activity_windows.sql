@@ -11,6 +11,33 @@
 -- build's. With at most `window_join_max_days` new days (a nightly run) it sums each new day's
 -- window directly, per client: that computes the new rows only, where window functions compute
 -- every row read and keep one in ninety.
+{%- set holdings = ['aum_amount', 'cash_amount', 'equity_amount', 'fund_amount', 'bond_amount',
+                    'wealth_product_amount', 'margin_debt_amount'] %}
+{%- set sums = [] %}
+{%- for days in [7, 30, 90] %}{% for column, name in [('login_count', 'logins'), ('event_count', 'events'), ('trade_count', 'trades'), ('trade_amount', 'trade_amount')] %}
+{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}
+{%- for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
+{%- do sums.append((metric, days, metric ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}{% endfor %}
+{%- set views = [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'),
+                 ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}
+{%- for column, name in views %}{% for days in [7, 90] %}
+{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
+{%- endfor %}{% endfor %}
+{%- set later_sums = [] %}
+{%- for column, name in views %}
+{%- do later_sums.append((column, 30, name ~ '_30d')) %}
+{%- endfor %}
+{%- do later_sums.append(('commission_amount', 90, 'commission_90d')) %}
+{%- do later_sums.append(('revenue_amount', 90, 'revenue_90d')) %}
+{%- set window_columns = ['aum_max_90d', 'aum_min_90d', 'aum_mean_30d'] + later_sums | map(attribute=2) | list
+                         + ['aum_7d_ago', 'aum_30d_ago'] %}
+{#- The count columns the windows sum (the rest are amounts). -#}
+{%- set counts = [] %}
+{%- for column in (sums + later_sums) | map(attribute=0) if not column.endswith('_amount') and column not in counts %}
+{%- do counts.append(column) %}
+{%- endfor %}
 {% set lookback_days = 89 %}
 {% set by_day_back = false %}
 {% if is_incremental() %}
@@ -64,36 +91,13 @@ window_rows as (
 {% else %}
 with daily as (
     select
-        *,
+        {{ window_input(counts) }},
         cast(null as date) as carried_last_login_on,
         cast(null as date) as carried_last_trade_on,
         cast(null as date) as carried_first_seen_on
     from {{ ref('int_client_activity_daily') }}
 ),
 {% endif %}
-
-{%- set holdings = ['aum_amount', 'cash_amount', 'equity_amount', 'fund_amount', 'bond_amount',
-                    'wealth_product_amount', 'margin_debt_amount'] %}
-{%- set sums = [] %}
-{%- for days in [7, 30, 90] %}{% for column, name in [('login_count', 'logins'), ('event_count', 'events'), ('trade_count', 'trades'), ('trade_amount', 'trade_amount')] %}
-{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
-{%- endfor %}{% endfor %}
-{%- for group, metrics in var('window_metrics').items() %}{% for metric in metrics %}{% for days in var('feature_windows') %}
-{%- do sums.append((metric, days, metric ~ '_' ~ days ~ 'd')) %}
-{%- endfor %}{% endfor %}{% endfor %}
-{%- set views = [('quote_view_count', 'quote_views'), ('product_view_count', 'product_views'), ('search_count', 'searches'),
-                 ('research_read_count', 'research_reads'), ('margin_view_count', 'margin_views')] %}
-{%- for column, name in views %}{% for days in [7, 90] %}
-{%- do sums.append((column, days, name ~ '_' ~ days ~ 'd')) %}
-{%- endfor %}{% endfor %}
-{%- set later_sums = [] %}
-{%- for column, name in views %}
-{%- do later_sums.append((column, 30, name ~ '_30d')) %}
-{%- endfor %}
-{%- do later_sums.append(('commission_amount', 90, 'commission_90d')) %}
-{%- do later_sums.append(('revenue_amount', 90, 'revenue_90d')) %}
-{%- set window_columns = ['aum_max_90d', 'aum_min_90d', 'aum_mean_30d'] + later_sums | map(attribute=2) | list
-                         + ['aum_7d_ago', 'aum_30d_ago'] %}
 
 -- noqa: disable=LT02
 {#- Every trailing value, in the rendering of this run (indented where it is used, not here). -#}
