@@ -8,12 +8,18 @@ Starts the master and the workers with ``spark-class`` from the pyspark package 
   to the DuckDB read;
 - the batch scores of the last as-of day (``serving.spark_batch``), checked equal to the in-process
   scorer within 1e-6;
-- the nightly warehouse build, when a build function is given (``nightly_build``: a function of the
-  master URL and the state directory; the dbt project's Spark target provides it).
-The master and workers are stopped whatever happens. Prints a markdown table; record it in
-benchmarks/README.md. Needs Java and the spark extra; run it alone (it takes both cores):
+- the nightly warehouse build: the dbt project's Spark target (``method: session``, so the dbt
+  process is the Spark driver) with ``WEALTHPULSE_ENGINE=spark`` and ``WEALTHPULSE_SPARK_MASTER`` the
+  cluster's master, on a Spark state of its own over the ci state's landing files and quarantine. The
+  newest landing day is held back for a ``dbt run --full-refresh`` ("full build"), then landed and built
+  incrementally with ``dbt run`` ("nightly increment"), as tests/spark/test_dbt_engines.py does in local
+  mode; every mart of the increment is checked equal to the DuckDB marts of the ci state (money to the
+  fen, other numbers within 1e-9). ``--no-nightly`` leaves it out.
+The master and workers are stopped whatever happens; a failure names its step and the first line of
+its error. Prints a markdown table; record it in benchmarks/README.md. Needs Java and the spark extra;
+run it alone (it takes both cores):
 
-    uv run --frozen python -m benchmarks.spark_cluster [--home DIR] [--json out.json]
+    uv run --frozen python -m benchmarks.spark_cluster [--home DIR] [--json out.json] [--no-nightly]
 """
 
 from __future__ import annotations
@@ -42,8 +48,13 @@ WORKERS = 2
 WORKER_CORES = 1
 WORKER_MEMORY = "3g"
 MASTER_URL = f"spark://{HOST}:{MASTER_PORT}"
-# A function that runs the nightly warehouse build of a state directory against a master URL.
-NightlyBuild = Callable[[str, Path], None]
+# A function that runs the nightly warehouse build of a state directory against a master URL and
+# returns its figures (seconds per build, marts compared).
+NightlyBuild = Callable[[str, Path], dict[str, object]]
+
+
+class StepFailed(RuntimeError):
+    """A benchmark step that failed: its name and the first line of what went wrong."""
 
 
 @dataclass
@@ -178,11 +189,116 @@ def ci_state(home: Path) -> Path:
     return home
 
 
-def _timed(step: Callable[[], object]) -> tuple[object, float]:
+def _first_line(text: str) -> str:
+    """The first line that says what went wrong: dbt's first error line, else the first non-empty one
+    (a Java trace's first line is its exception and message)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        # dbt's summary: "Database Error in model x (path)", then the message on the next line.
+        if " Error in " in line:
+            return " ".join(lines[i : i + 2])
+    for line in lines:
+        if "error" in line.lower() and "completed with" not in line.lower():
+            return line
+    return lines[0] if lines else "(no message)"
+
+
+def _step(name: str, action: Callable[[], object]) -> object:
+    try:
+        return action()
+    except StepFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure is reported with the step it broke
+        raise StepFailed(f"{name} failed: {type(error).__name__}: {_first_line(str(error))}") from error
+
+
+def _spark_dbt(settings, logs: Path, name: str, *args: str) -> None:
+    """`dbt <args>` on the Spark target of `settings`, then its exports as marts/<name>.parquet; the
+    dbt output is kept in `logs`, and a failure says the first error line dbt printed."""
+    from tests.warehouse.state import dbt
+    from wealthpulse.spark import collect_exports
+
+    result = dbt(settings.home, *args, check=False, environ=settings.tool_environment())
+    log = logs / f"dbt-{name.replace(' ', '-')}.log"
+    log.write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        first = _first_line(result.stdout + result.stderr)
+        raise StepFailed(f"{name} (dbt {' '.join(args)}) failed: {first} (the whole output: {log})")
+    _step(f"{name} (collecting the Spark exports)", lambda: collect_exports(settings))
+
+
+def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict[str, object]:
+    """The nightly warehouse build on the cluster at `master_url`, over the ci state at `home`: a Spark
+    state of its own without the newest landing day, built from scratch, then the day landed and built
+    incrementally; the increment's marts are checked equal to the DuckDB marts at `home`."""
+    from tests.spark.test_dbt_engines import PARTITION_PREFIX, _move_day, _newest_day
+    from tests.warehouse.state import copy_landing, run_contracts
+    from wealthpulse.settings import Settings
+
+    work = Path(tempfile.mkdtemp(prefix="spark-nightly-"))
+    logs = logs or work
+    spark_state = work / "state"
+    held_back = work / "newest-day"
+
+    def prepare() -> str:
+        copy_landing(home, spark_state)
+        newest = _newest_day(spark_state / "landing")
+        _move_day(newest, spark_state / "landing", held_back)
+        run_contracts(spark_state)  # as they ran the night before the newest day landed
+        return newest
+
+    newest = _step("preparing the Spark state", prepare)
+    # The driver's heap only: the executors live on the workers. SPARK_LOCAL_IP=127.0.0.1 (the tool
+    # environment) binds the driver to loopback, where the workers' executors reach it.
+    settings = Settings(home=spark_state, engine="spark", preset="ci", spark_master=master_url)
+    results: dict[str, object] = {}
+    _, results["full_build_s"] = _timed(
+        lambda: _spark_dbt(settings, logs, "full build", "run", "--full-refresh"), "full build"
+    )
+    _move_day(newest, held_back, spark_state / "landing")
+    # The ci state's quarantine: the one its marts were built on, over these same landing files.
+    shutil.rmtree(spark_state / "quarantine")
+    shutil.copytree(home / "quarantine", spark_state / "quarantine")
+    _, results["nightly_increment_s"] = _timed(
+        lambda: _spark_dbt(settings, logs, "nightly increment", "run"), "nightly increment"
+    )
+    results["marts_compared"] = _step("comparing the marts", lambda: _compare_marts(spark_state, home, newest))
+    results["newest_day"] = newest.removeprefix(PARTITION_PREFIX)
+    shutil.rmtree(work / "state", ignore_errors=True)
+    return results
+
+
+def _compare_marts(nightly: Path, duckdb: Path, newest: str) -> int:
+    """Every mart of the Spark increment at `nightly` equals the DuckDB mart at `duckdb` (the checks of
+    tests/spark/test_dbt_engines.py), and the dated marts reach the newest day; the marts compared."""
+    import pandas as pd
+
+    from tests.spark.test_dbt_engines import DAY_COLUMNS, MARTS, PARTITION_PREFIX, assert_marts_equal
+
+    def mart(home: Path, name: str) -> pd.DataFrame:
+        frame = pd.read_parquet(home / "marts" / f"{name}.parquet")
+        return frame.sort_values(MARTS[name]).reset_index(drop=True)
+
+    newest_day = pd.Timestamp(newest.removeprefix(PARTITION_PREFIX)).date()
+    for name in MARTS:
+        if not (nightly / "marts" / f"{name}.parquet").exists():
+            raise FileNotFoundError(f"the Spark increment wrote no marts/{name}.parquet")
+        spark = mart(nightly, name)
+        try:
+            assert_marts_equal(spark, mart(duckdb, name), name)
+        except AssertionError as error:
+            raise AssertionError(f"mart {name} differs from the DuckDB build: {_first_line(str(error))}") from error
+        if name in DAY_COLUMNS and pd.to_datetime(spark[DAY_COLUMNS[name]]).dt.date.max() != newest_day:
+            raise AssertionError(f"mart {name} does not reach the newest day {newest_day}")
+    return len(MARTS)
+
+
+def _timed(step: Callable[[], object], name: str | None = None) -> tuple[object, float]:
+    name = name or getattr(step, "__name__", "step")
     started = time.perf_counter()
-    result = step()
+    result = _step(name, step)
     seconds = time.perf_counter() - started
-    print(f"  {getattr(step, '__name__', 'step')}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    print(f"  {name}: {seconds:.1f} s", file=sys.stderr, flush=True)
     return result, seconds
 
 
@@ -207,31 +323,39 @@ def run(home: Path, nightly_build: NightlyBuild | None = None, workers: int = WO
     duckdb_store = open_store(Settings(home=home, preset="ci"), engine="duckdb")
     apply_repo(duckdb_store, repo_for("duckdb", marts))
     expected, results["duckdb_point_in_time_s"] = _timed(
-        lambda: training_frame(duckdb_store, CHURN.feature_service, labels)
+        lambda: training_frame(duckdb_store, CHURN.feature_service, labels), "point-in-time read, DuckDB"
     )
     features, served, day = trained_champions(duckdb_store, labels)
-    in_process, results["in_process_scores_s"] = _timed(lambda: score_table(Scorer(served), features, day))
+    in_process, results["in_process_scores_s"] = _timed(
+        lambda: score_table(Scorer(served), features, day), "scores, in process"
+    )
 
     with standalone_cluster(workers) as cluster:
         results["master"] = cluster.master_url
         if nightly_build is not None:
-            _, results["nightly_build_s"] = _timed(lambda: nightly_build(cluster.master_url, home))
-        spark, results["driver_session_s"] = _timed(lambda: driver_session(cluster.master_url))
+            # dbt's own driver first, stopped with its process: one driver on the cluster at a time.
+            results.update(nightly_build(cluster.master_url, home))
+        spark, results["driver_session_s"] = _timed(lambda: driver_session(cluster.master_url), "driver session")
         try:
             spark_home_dir = Path(tempfile.mkdtemp(prefix="spark-feast-"))
             (spark_home_dir / "feast").mkdir()
             store = open_store(Settings(home=spark_home_dir, preset="ci"), engine="spark")
-            _, results["feast_apply_s"] = _timed(lambda: apply_repo(store, repo_for("spark", marts)))
-            got, results["spark_point_in_time_s"] = _timed(lambda: training_frame(store, CHURN.feature_service, labels))
-            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+            _, results["feast_apply_s"] = _timed(lambda: apply_repo(store, repo_for("spark", marts)), "feast apply")
+            got, results["spark_point_in_time_s"] = _timed(
+                lambda: training_frame(store, CHURN.feature_service, labels), "point-in-time read, Spark"
+            )
+            same = lambda: pd.testing.assert_frame_equal(got, expected, check_exact=True)  # noqa: E731
+            _step("comparing the point-in-time reads", same)
             results["point_in_time_rows"] = len(got)
-            scored, results["spark_scores_s"] = _timed(lambda: spark_score_table(spark, served, features, day))
+            scored, results["spark_scores_s"] = _timed(
+                lambda: spark_score_table(spark, served, features, day), "batch scores, Spark"
+            )
             numbers = [c for c in in_process if in_process[c].dtype.kind == "f"]
             worst = float(np.nanmax(np.abs(scored[numbers].to_numpy() - in_process[numbers].to_numpy())))
             results["scores_rows"] = len(scored)
             results["scores_max_difference"] = worst
             if worst > 1e-6:
-                raise AssertionError(f"Spark scores differ from the in-process scores by {worst}")
+                raise StepFailed(f"comparing the scores failed: Spark's differ from the in-process ones by {worst}")
             # The driver is listed beside the executors.
             results["executors"] = spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
         finally:
@@ -251,7 +375,8 @@ def markdown(results: dict[str, object]) -> str:
         "|---|---|",
     ]
     labels = {
-        "nightly_build_s": "nightly warehouse build on the cluster",
+        "full_build_s": "full build, `dbt run --full-refresh` without the newest day, Spark",
+        "nightly_increment_s": "nightly increment, `dbt run` of the newest day, Spark",
         "driver_session_s": "driver session (executors registered)",
         "feast_apply_s": "feast apply with Spark sources",
         "spark_point_in_time_s": f"point-in-time read, churn ({results.get('point_in_time_rows', 0):,} rows), Spark",
@@ -262,6 +387,8 @@ def markdown(results: dict[str, object]) -> str:
     for key, label in labels.items():
         if key in results:
             lines.append(f"| {label} | {float(results[key]):.1f} |")
+    if "marts_compared" in results:
+        lines += ["", f"The increment's {results['marts_compared']} marts equal the DuckDB build's."]
     return "\n".join(lines)
 
 
@@ -269,15 +396,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, help="a ci-preset state to use (default: build one)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--no-nightly", action="store_true", help="leave out the nightly warehouse build")
     args = parser.parse_args()
     home = args.home
     built = None
     if home is None:
         built = home = Path(tempfile.mkdtemp(prefix="wealthpulse-spark-bench-"))
-        _, seconds = _timed(lambda: ci_state(home))
-        print(f"ci state built on DuckDB in {seconds:.0f} s", flush=True)
     try:
-        results = run(home)
+        if built is not None:
+            _, seconds = _timed(lambda: ci_state(home), "ci state on DuckDB")
+            print(f"ci state built on DuckDB in {seconds:.0f} s", flush=True)
+        results = run(home, nightly_build=None if args.no_nightly else nightly_build)
+    except StepFailed as error:
+        print(f"spark_cluster: {error}", file=sys.stderr)
+        return 1
     finally:
         if built is not None:
             shutil.rmtree(built, ignore_errors=True)
