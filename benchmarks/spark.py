@@ -135,15 +135,39 @@ def settings_of(home: Path, engine: str):
     return Settings(home=home, preset="ci", engine=engine)
 
 
-def dbt_step(home: Path, engine: str, *args: str, check: bool = True) -> None:
-    """dbt against `home` on `engine`, as the warehouse asset runs it; on Spark, the exports collected."""
+class DbtFailed(RuntimeError):
+    """dbt exited with an error: the message names the command and dbt's first error line."""
+
+
+def first_error_line(text: str) -> str:
+    """The first line that says what went wrong: dbt's first error line, else the first non-empty one
+    (a Java trace's first line is its exception and message)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        # dbt's summary: "Database Error in model x (path)", then the message on the next line.
+        if " Error in " in line:
+            return " ".join(lines[i : i + 2])
+    for line in lines:
+        if "error" in line.lower() and "completed with" not in line.lower():
+            return line
+    return lines[0] if lines else "(no message)"
+
+
+def dbt_step(settings, *args: str, check: bool = True, log: Path | None = None) -> None:
+    """dbt against the state directory of `settings` on its engine, as the warehouse asset runs it; on
+    Spark, the exports then collected into marts/<name>.parquet. dbt's output is kept in `log` when one
+    is named; a failure says dbt's first error line."""
     from tests.warehouse.state import dbt
+    from wealthpulse.spark import collect_exports
 
-    settings = settings_of(home, engine)
-    dbt(home, *args, check=check, environ=settings.tool_environment())
-    if engine == "spark" and args[0] in ("run", "build"):
-        from wealthpulse.spark import collect_exports
-
+    result = dbt(settings.home, *args, check=False, environ=settings.tool_environment())
+    output = result.stdout + result.stderr
+    if log is not None:
+        log.write_text(output)
+    if check and result.returncode != 0:
+        where = f"the whole output: {log}" if log is not None else f"its last lines:\n{output[-4000:]}"
+        raise DbtFailed(f"dbt {' '.join(args)} failed: {first_error_line(output)} ({where})")
+    if settings.engine == "spark" and args[0] in ("run", "build"):
         collect_exports(settings)
 
 
@@ -271,19 +295,18 @@ class SizeResult:
     load_average: list[float] = field(default_factory=list)
 
 
-def newest_landing_day(home: Path) -> str:
-    return max(path.name.removeprefix("dt=") for path in (home / "landing").glob("*/dt=*"))
-
-
 def nightly(home: Path, engine: str, served: dict) -> tuple[dict[str, Measured], object, int, dict[str, float]]:
     from orchestration.defs.warehouse.freshness import freshness_arguments
+    from tests.warehouse.state import PARTITION_PREFIX, newest_partition
 
     steps: dict[str, Measured] = {}
     with spark_stopped():
         # As the warehouse asset runs it: on Spark, judged against the newest landing day, named.
-        arguments = freshness_arguments(newest_landing_day(home) if engine == "spark" else None)
-        _, freshness = measured(lambda: dbt_step(home, engine, *arguments, check=False), f"{engine} freshness")
-        _, build = measured(lambda: dbt_step(home, engine, "build"), f"{engine} dbt build")
+        newest = newest_partition(home / "landing").removeprefix(PARTITION_PREFIX)
+        arguments = freshness_arguments(newest if engine == "spark" else None)
+        settings = settings_of(home, engine)
+        _, freshness = measured(lambda: dbt_step(settings, *arguments, check=False), f"{engine} freshness")
+        _, build = measured(lambda: dbt_step(settings, "build"), f"{engine} dbt build")
         steps["warehouse"] = freshness + build
         timings = dbt_timings(home)
         store, apply = measured(lambda: open_engine_store(home, engine), f"{engine} feast apply")
@@ -308,7 +331,8 @@ def measure_size(clients: int, days: int, served: dict, work: Path) -> SizeResul
     homes["spark"] = copy_landing(homes["duckdb"], work / f"spark-{clients}")
     for engine in ENGINES:
         _, result.full_build[engine] = measured(
-            lambda engine=engine: dbt_step(homes[engine], engine, "run", "--full-refresh"), f"{engine} full build"
+            lambda engine=engine: dbt_step(settings_of(homes[engine], engine), "run", "--full-refresh"),
+            f"{engine} full build",
         )
     land_next_day(homes["duckdb"])
     # The same new day on both engines: the landing and the quarantine copied over, file for file.

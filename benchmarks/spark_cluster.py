@@ -41,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.spark import dbt_step, first_error_line
+
 HOST = "127.0.0.1"
 MASTER_PORT = 7077
 MASTER_UI_PORT = 18_081  # not 8080, which other tools take
@@ -189,50 +191,20 @@ def ci_state(home: Path) -> Path:
     return home
 
 
-def _first_line(text: str) -> str:
-    """The first line that says what went wrong: dbt's first error line, else the first non-empty one
-    (a Java trace's first line is its exception and message)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for i, line in enumerate(lines):
-        # dbt's summary: "Database Error in model x (path)", then the message on the next line.
-        if " Error in " in line:
-            return " ".join(lines[i : i + 2])
-    for line in lines:
-        if "error" in line.lower() and "completed with" not in line.lower():
-            return line
-    return lines[0] if lines else "(no message)"
-
-
 def _step(name: str, action: Callable[[], object]) -> object:
     try:
         return action()
     except StepFailed:
         raise
     except Exception as error:  # noqa: BLE001 - any failure is reported with the step it broke
-        raise StepFailed(f"{name} failed: {type(error).__name__}: {_first_line(str(error))}") from error
-
-
-def _spark_dbt(settings, logs: Path, name: str, *args: str) -> None:
-    """`dbt <args>` on the Spark target of `settings`, then its exports as marts/<name>.parquet; the
-    dbt output is kept in `logs`, and a failure says the first error line dbt printed."""
-    from tests.warehouse.state import dbt
-    from wealthpulse.spark import collect_exports
-
-    result = dbt(settings.home, *args, check=False, environ=settings.tool_environment())
-    log = logs / f"dbt-{name.replace(' ', '-')}.log"
-    log.write_text(result.stdout + result.stderr)
-    if result.returncode != 0:
-        first = _first_line(result.stdout + result.stderr)
-        raise StepFailed(f"{name} (dbt {' '.join(args)}) failed: {first} (the whole output: {log})")
-    _step(f"{name} (collecting the Spark exports)", lambda: collect_exports(settings))
+        raise StepFailed(f"{name} failed: {type(error).__name__}: {first_error_line(str(error))}") from error
 
 
 def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict[str, object]:
     """The nightly warehouse build on the cluster at `master_url`, over the ci state at `home`: a Spark
     state of its own without the newest landing day, built from scratch, then the day landed and built
     incrementally; the increment's marts are checked equal to the DuckDB marts at `home`."""
-    from tests.spark.test_dbt_engines import PARTITION_PREFIX, _move_day, _newest_day
-    from tests.warehouse.state import copy_landing, run_contracts
+    from tests.warehouse.state import PARTITION_PREFIX, copy_landing, move_partition, newest_partition, run_contracts
     from wealthpulse.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="spark-nightly-"))
@@ -242,8 +214,8 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
 
     def prepare() -> str:
         copy_landing(home, spark_state)
-        newest = _newest_day(spark_state / "landing")
-        _move_day(newest, spark_state / "landing", held_back)
+        newest = newest_partition(spark_state / "landing")
+        move_partition(newest, spark_state / "landing", held_back)
         run_contracts(spark_state)  # as they ran the night before the newest day landed
         return newest
 
@@ -253,14 +225,14 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
     settings = Settings(home=spark_state, engine="spark", preset="ci", spark_master=master_url)
     results: dict[str, object] = {}
     _, results["full_build_s"] = _timed(
-        lambda: _spark_dbt(settings, logs, "full build", "run", "--full-refresh"), "full build"
+        lambda: dbt_step(settings, "run", "--full-refresh", log=logs / "dbt-full-build.log"), "full build"
     )
-    _move_day(newest, held_back, spark_state / "landing")
+    move_partition(newest, held_back, spark_state / "landing")
     # The ci state's quarantine: the one its marts were built on, over these same landing files.
     shutil.rmtree(spark_state / "quarantine")
     shutil.copytree(home / "quarantine", spark_state / "quarantine")
     _, results["nightly_increment_s"] = _timed(
-        lambda: _spark_dbt(settings, logs, "nightly increment", "run"), "nightly increment"
+        lambda: dbt_step(settings, "run", log=logs / "dbt-nightly-increment.log"), "nightly increment"
     )
     results["marts_compared"] = _step("comparing the marts", lambda: _compare_marts(spark_state, home, newest))
     results["newest_day"] = newest.removeprefix(PARTITION_PREFIX)
@@ -271,24 +243,20 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
 def _compare_marts(nightly: Path, duckdb: Path, newest: str) -> int:
     """Every mart of the Spark increment at `nightly` equals the DuckDB mart at `duckdb` (the checks of
     tests/spark/test_dbt_engines.py), and the dated marts reach the newest day; the marts compared."""
-    import pandas as pd
+    from tests.warehouse.marts import DAY_COLUMNS, MARTS, assert_marts_equal, newest_day_of, partition_day, read_mart
 
-    from tests.spark.test_dbt_engines import DAY_COLUMNS, MARTS, PARTITION_PREFIX, assert_marts_equal
-
-    def mart(home: Path, name: str) -> pd.DataFrame:
-        frame = pd.read_parquet(home / "marts" / f"{name}.parquet")
-        return frame.sort_values(MARTS[name]).reset_index(drop=True)
-
-    newest_day = pd.Timestamp(newest.removeprefix(PARTITION_PREFIX)).date()
+    newest_day = partition_day(newest)
     for name in MARTS:
         if not (nightly / "marts" / f"{name}.parquet").exists():
             raise FileNotFoundError(f"the Spark increment wrote no marts/{name}.parquet")
-        spark = mart(nightly, name)
+        spark = read_mart(nightly, name)
         try:
-            assert_marts_equal(spark, mart(duckdb, name), name)
+            assert_marts_equal(spark, read_mart(duckdb, name), name)
         except AssertionError as error:
-            raise AssertionError(f"mart {name} differs from the DuckDB build: {_first_line(str(error))}") from error
-        if name in DAY_COLUMNS and pd.to_datetime(spark[DAY_COLUMNS[name]]).dt.date.max() != newest_day:
+            raise AssertionError(
+                f"mart {name} differs from the DuckDB build: {first_error_line(str(error))}"
+            ) from error
+        if name in DAY_COLUMNS and newest_day_of(spark, name) != newest_day:
             raise AssertionError(f"mart {name} does not reach the newest day {newest_day}")
     return len(MARTS)
 

@@ -22,49 +22,25 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
-import yaml
 
-from tests.warehouse.state import DBT_PROJECT, copy_landing, dbt, run_contracts
+from tests.warehouse.marts import (
+    DAY_COLUMNS,
+    MARTS,
+    MONEY,
+    assert_marts_equal,
+    mart_files,
+    newest_day_of,
+    partition_day,
+    read_mart,
+)
+from tests.warehouse.state import copy_landing, dbt, move_partition, newest_partition, run_contracts
 from wealthpulse.settings import Settings
 
 pytestmark = pytest.mark.spark
 
-# The marts the warehouse writes (marts/<name>.parquet), each with the columns that identify a row:
-# the four Feast reads (features/sources.py, MART_TIMESTAMPS) and those the models and serving read.
-MARTS = {
-    "client_features": ["client_id", "as_of_date"],
-    "client_daily_events": ["client_id", "activity_on"],
-    "client_tags": ["client_id", "as_of_date"],
-    "client_tiers": ["client_id", "as_of_date"],
-    "client_suitability": ["client_id", "as_of_date"],
-    "client_audience": ["client_id"],
-    "churn_labels": ["client_id", "as_of_date"],
-    "intent_labels": ["client_id", "as_of_date"],
-    "tier_labels": ["client_id", "as_of_date"],
-    "campaign_outcomes": ["contact_id"],
-    "products": ["product_id"],
-}
-# The day each mart's rows are dated by, where they have one: the newest day's rows show that the
-# increment added it.
-DAY_COLUMNS = {"client_features": "as_of_date", "client_daily_events": "activity_on", "client_tiers": "as_of_date"}
-PARTITION_PREFIX = "dt="
 # Wall-clock seconds of each build, printed after the builds (`pytest -s`).
 SECONDS: dict[str, float] = {}
-
-
-def _money_columns() -> frozenset[str]:
-    """The columns the marts' contracts describe as amounts of money (in yuan)."""
-    names = set()
-    for path in (DBT_PROJECT / "models" / "marts").rglob("*.yml"):
-        for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
-            names.update(c["name"] for c in model.get("columns", []) if "(yuan)" in c.get("description", ""))
-    return frozenset(names)
-
-
-MONEY = _money_columns()
 
 
 def _timed(name: str, build) -> None:
@@ -85,25 +61,14 @@ def _spark_dbt(home: Path, *args: str) -> None:
     _timed(f"{len(SECONDS) + 1}. spark {' '.join(args)}", build)
 
 
-def _newest_day(landing: Path) -> str:
-    return max(p.name for p in landing.glob(f"*/{PARTITION_PREFIX}*") if p.is_dir())
-
-
-def _move_day(day: str, source: Path, target: Path) -> None:
-    """Move every landing table's partition of ``day`` from the landing folder ``source`` to ``target``."""
-    for partition in sorted(source.glob(f"*/{day}")):
-        (target / partition.parent.name).mkdir(parents=True, exist_ok=True)
-        partition.rename(target / partition.parent.name / day)
-
-
 @pytest.fixture(scope="module")
 def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     require_program("java", "default-jre-headless")
     pytest.importorskip("pyspark", reason="the spark extra is not installed (uv sync --extra spark)")
     spark = copy_landing(ci_state, tmp_path_factory.mktemp("spark"))
-    newest = _newest_day(spark / "landing")
+    newest = newest_partition(spark / "landing")
     held_back = tmp_path_factory.mktemp("newest-day")
-    _move_day(newest, spark / "landing", held_back)
+    move_partition(newest, spark / "landing", held_back)
     run_contracts(spark)  # as they ran the night before the newest day landed
     duckdb = copy_landing(spark, tmp_path_factory.mktemp("duckdb"))
 
@@ -113,7 +78,7 @@ def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     on_duckdb = {"WEALTHPULSE_ENGINE": "duckdb"}
     _timed("2. duckdb run --full-refresh", lambda: dbt(duckdb, "run", "--full-refresh", environ=on_duckdb))
 
-    _move_day(newest, held_back, spark / "landing")
+    move_partition(newest, held_back, spark / "landing")
     # The ci state's quarantine: the one its marts were built on, over these same landing files.
     shutil.rmtree(spark / "quarantine")
     shutil.copytree(ci_state / "quarantine", spark / "quarantine")
@@ -122,31 +87,10 @@ def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     print("".join(f"\n{name}: {seconds:.0f} s" for name, seconds in SECONDS.items()))
 
 
-def _mart(home: Path, name: str) -> pd.DataFrame:
-    frame = pd.read_parquet(home / "marts" / f"{name}.parquet")
-    return frame.sort_values(MARTS[name]).reset_index(drop=True)
-
-
-def _files(home: Path) -> list[str]:
-    return sorted(path.name for path in (home / "marts").glob("*.parquet"))
-
-
-def assert_marts_equal(left: pd.DataFrame, right: pd.DataFrame, name: str) -> None:
-    """The same columns and rows; money equal to the fen, every other number within 1e-9."""
-    assert len(right) > 0
-    assert list(left.columns) == list(right.columns)
-    assert left[MARTS[name]].duplicated().sum() == 0
-    assert left[MARTS[name]].equals(right[MARTS[name]]), f"{name}: the two builds hold different rows"
-    for column in [c for c in left.columns if c in MONEY]:
-        fen = [np.round(frame[column].to_numpy(dtype="float64") * 100) for frame in (left, right)]
-        np.testing.assert_array_equal(*fen, err_msg=f"{name}.{column} differs in fen")
-    pd.testing.assert_frame_equal(left, right, check_dtype=False, check_exact=False, rtol=1e-9, atol=1e-9)
-
-
 def test_both_engines_write_the_same_mart_files(homes):
-    assert _files(homes["duckdb"]) == sorted(f"{name}.parquet" for name in MARTS)
-    assert _files(homes["spark"]) == _files(homes["duckdb"])
-    assert _files(homes["nightly"]) == _files(homes["duckdb"])
+    assert mart_files(homes["duckdb"]) == sorted(f"{name}.parquet" for name in MARTS)
+    assert mart_files(homes["spark"]) == mart_files(homes["duckdb"])
+    assert mart_files(homes["nightly"]) == mart_files(homes["duckdb"])
 
 
 def test_the_money_columns_are_known():
@@ -156,16 +100,15 @@ def test_the_money_columns_are_known():
 
 @pytest.mark.parametrize("name", MARTS)
 def test_a_spark_build_equals_the_duckdb_build(homes, name):
-    assert_marts_equal(_mart(homes["spark"], name), _mart(homes["duckdb"], name), name)
+    assert_marts_equal(read_mart(homes["spark"], name), read_mart(homes["duckdb"], name), name)
 
 
 @pytest.mark.parametrize("name", MARTS)
 def test_a_nightly_increment_on_spark_equals_a_full_build(homes, name):
-    nightly = _mart(homes["nightly"], name)
-    assert_marts_equal(nightly, _mart(homes["full"], name), name)
+    nightly = read_mart(homes["nightly"], name)
+    assert_marts_equal(nightly, read_mart(homes["full"], name), name)
     if name in DAY_COLUMNS:
         # The increment added the newest day, which the build before it did not hold.
-        newest = pd.Timestamp(homes["newest"].removeprefix(PARTITION_PREFIX)).date()
-        days = pd.to_datetime(nightly[DAY_COLUMNS[name]]).dt.date
-        assert days.max() == newest
-        assert pd.to_datetime(_mart(homes["spark"], name)[DAY_COLUMNS[name]]).dt.date.max() < newest
+        newest = partition_day(homes["newest"])
+        assert newest_day_of(nightly, name) == newest
+        assert newest_day_of(read_mart(homes["spark"], name), name) < newest

@@ -14,6 +14,8 @@ from simulator import TABLES, next_day, simulate_to_disk
 from wealthpulse.settings import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
+# Landing files are partitioned by day: <landing>/<table>/dt=YYYY-MM-DD/.
+PARTITION_PREFIX = "dt="
 
 
 def run_contracts(home: Path) -> None:
@@ -35,6 +37,18 @@ def land(home: Path, clients: int, days: int, seed: int = 7) -> Path:
 def land_next_day(home: Path) -> None:
     next_day(home / "landing", progress=False)
     run_contracts(home)
+
+
+def newest_partition(landing: Path) -> str:
+    """The folder name of the newest day's partition under the landing folder `landing` (``dt=...``)."""
+    return max(p.name for p in landing.glob(f"*/{PARTITION_PREFIX}*") if p.is_dir())
+
+
+def move_partition(partition: str, source: Path, target: Path) -> None:
+    """Move every landing table's `partition` (a day) from the landing folder `source` to `target`."""
+    for folder in sorted(source.glob(f"*/{partition}")):
+        (target / folder.parent.name).mkdir(parents=True, exist_ok=True)
+        folder.rename(target / folder.parent.name / partition)
 
 
 def copy_landing(source: Path, home: Path) -> Path:
