@@ -5,6 +5,7 @@
     <folder>/<head>/summary.json           test metrics, oracle gap, goals, calibration, split, features
     <folder>/<head>/model.txt              the LightGBM booster (the text the reason codes are built from)
     <folder>/<head>/model.onnx             its ONNX export
+    <folder>/<head>/parity.json            the parity gate's last result, with what it was computed from
     <folder>/card/                         the model card and its plots
 
 Writes go to a temporary name first and are renamed, so a reader never sees half a file.
@@ -12,6 +13,7 @@ Writes go to a temporary name first and are renamed, so a reader never sees half
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from models.training import feature_matrix
 TRAINING_SET_FILE = "training_set.parquet"
 SUMMARY_FILE = "summary.json"
 SAMPLE_FILE = "sample.json"
+PARITY_FILE = "parity.json"
 CARD_FOLDER = "card"
 # The export is checked on a fixed sample of the test rows, not all of them: a disagreement between ONNX
 # and LightGBM comes from the trees (a threshold rounded to float32), not from rare rows, so 50,000 rows
@@ -107,7 +110,24 @@ class ModelArtifacts:
 
     def parity(self, head: str, test: pd.DataFrame, rows: int = PARITY_ROWS) -> dict[str, float]:
         """ONNX against LightGBM on the test rows (a fixed sample of `rows` of them when there are more),
-        for the head's stored booster and export."""
+        for the head's stored booster and export.
+
+        The result is kept with a digest of the booster, the export and the rows it scored: asked again
+        for the same three (registration, after the blocking parity check), it is read, not recomputed;
+        a new booster, export or test set is checked afresh."""
         feature_names = self.summary(head)["feature_names"]
         sample = test if len(test) <= rows else test.sample(n=rows, random_state=0)
-        return check_parity(self.booster(head), self.onnx_bytes(head), feature_matrix(sample, feature_names))
+        features = feature_matrix(sample, feature_names)
+        booster_text, model_bytes = self.booster_path(head).read_bytes(), self.onnx_bytes(head)
+        digest = hashlib.sha256()
+        for part in (booster_text, model_bytes, features.tobytes(), str(features.shape).encode()):
+            digest.update(hashlib.sha256(part).digest())
+        path = self.head_folder(head) / PARITY_FILE
+        if path.exists():
+            kept = json.loads(path.read_text())
+            if kept.get("checked") == digest.hexdigest():
+                return kept["result"]
+        booster = lgb.Booster(model_str=booster_text.decode())
+        result = check_parity(booster, model_bytes, features)
+        _replace(path, lambda tmp: tmp.write_text(json.dumps({"checked": digest.hexdigest(), "result": result})))
+        return result

@@ -31,3 +31,24 @@ def test_parity_reads_at_most_its_sample_of_the_test_rows(tmp_path):
 def test_a_faulty_export_fails_on_the_sample_too(tmp_path):
     store, test = _stored_model(tmp_path, corrupt=True)
     assert not parity_passed(store.parity("churn", test, rows=300))
+
+
+def test_registration_reads_the_parity_checked_for_the_same_export(tmp_path, monkeypatch):
+    store, test = _stored_model(tmp_path, corrupt=False)
+    checked = store.parity("churn", test, rows=300)
+
+    def recomputed(*args):
+        raise AssertionError("the parity of an export already checked was computed again")
+
+    monkeypatch.setattr("models.artifacts.check_parity", recomputed)
+    assert store.parity("churn", test, rows=300) == checked
+
+
+def test_a_new_export_is_checked_afresh(tmp_path):
+    store, test = _stored_model(tmp_path, corrupt=False)
+    assert parity_passed(store.parity("churn", test, rows=300))
+    # A faulty export written over the checked one: the kept result must not pass it.
+    store.write_onnx("churn", corrupt_first_tree(store.onnx_bytes("churn")))
+    assert not parity_passed(store.parity("churn", test, rows=300))
+    # Other test rows are checked afresh too.
+    assert store.parity("churn", test.iloc[:200], rows=300)["rows"] == 200
