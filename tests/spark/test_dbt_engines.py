@@ -1,14 +1,16 @@
 """The one dbt project on both engines, on the ci preset: the marts a Spark build exports equal the
 DuckDB build's (same files, columns and rows; money to the fen, other numbers within 1e-9), and a
-nightly increment on Spark equals a full build.
+nightly increment and a backfill's rebuild on Spark equal a full build.
 
-Two Spark builds, one after the other in one state directory (the embedded Derby metastore admits one
+Three Spark builds, one after the other in one state directory (the embedded Derby metastore admits one
 Spark process at a time, and is set up once), over the landing of the ci state `wealthpulse run`
 wrote (``ci_state``, shared with the end-to-end tests):
 
 1. the landing without its newest day, built from scratch on Spark and on DuckDB: the two equal;
 2. the newest day landed and built on Spark as the nightly run does (incrementally: the new day's
-   partitions only), which equals the DuckDB full build of every day that ``wealthpulse run`` left.
+   partitions only), which equals the DuckDB full build of every day that ``wealthpulse run`` left;
+3. a backfill of the last days (``rebuild_from``, as the warehouse asset runs one): their partitions
+   are dropped and built again, the days before them kept, and the marts still equal the full build.
 
 So a full Spark build equals the DuckDB one, and so does the Spark increment on top of it: the
 increment equals what a full build of every day gives, without paying for a third Spark build.
@@ -18,6 +20,7 @@ the question is whether the rows agree.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -34,7 +37,7 @@ from tests.warehouse.marts import (
     partition_day,
     read_mart,
 )
-from tests.warehouse.state import copy_landing, dbt, move_partition, newest_partition, run_contracts
+from tests.warehouse.state import PARTITION_PREFIX, copy_landing, dbt, move_partition, newest_partition, run_contracts
 from wealthpulse.settings import Settings
 
 pytestmark = pytest.mark.spark
@@ -61,6 +64,10 @@ def _spark_dbt(home: Path, *args: str) -> None:
     _timed(f"{len(SECONDS) + 1}. spark {' '.join(args)}", build)
 
 
+# A backfill of the last days: their partitions are dropped and built again, the day before them kept.
+REBUILT_DAYS = 3
+
+
 @pytest.fixture(scope="module")
 def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     require_program("java", "default-jre-headless")
@@ -83,7 +90,9 @@ def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     shutil.rmtree(spark / "quarantine")
     shutil.copytree(ci_state / "quarantine", spark / "quarantine")
     _spark_dbt(spark, "run")  # incremental: the new day's partitions only
-    yield {"spark": yesterday, "duckdb": duckdb, "nightly": spark, "full": ci_state, "newest": newest}
+    nightly = tmp_path_factory.mktemp("spark-nightly")
+    shutil.copytree(spark / "marts", nightly / "marts")
+    yield {"spark": yesterday, "duckdb": duckdb, "nightly": nightly, "full": ci_state, "newest": newest, "state": spark}
     print("".join(f"\n{name}: {seconds:.0f} s" for name, seconds in SECONDS.items()))
 
 
@@ -112,3 +121,41 @@ def test_a_nightly_increment_on_spark_equals_a_full_build(homes, name):
         newest = partition_day(homes["newest"])
         assert newest_day_of(nightly, name) == newest
         assert newest_day_of(read_mart(homes["spark"], name), name) < newest
+
+
+def _partition_files(state: Path, table: str) -> dict[str, dict[str, int]]:
+    """The files of each day partition of a Spark table of `state`: name -> modification time (ns)."""
+    folder = state / "warehouse" / "spark" / "tables" / "wealthpulse.db" / table
+    return {
+        partition.name.split("=", 1)[1]: {f.name: f.stat().st_mtime_ns for f in partition.glob("part-*")}
+        for partition in sorted(folder.glob("*=*"))
+    }
+
+
+@pytest.fixture(scope="module")
+def rebuilt(homes) -> dict[str, object]:
+    """The Spark state after a backfill of its last days, with the arguments the warehouse asset gives
+    dbt for one (`rebuild_from`: the range's first day), and the daily table's files before and after."""
+    state = homes["state"]
+    days = sorted(p.name for p in (state / "landing" / "asset_snapshots").glob(f"{PARTITION_PREFIX}*"))
+    first = days[-REBUILT_DAYS].removeprefix(PARTITION_PREFIX)
+    before = _partition_files(state, "int_client_activity_daily")
+    _spark_dbt(state, "run", "--vars", json.dumps({"rebuild_from": first}))
+    after = _partition_files(state, "int_client_activity_daily")
+    return {"state": state, "first": first, "before": before, "after": after}
+
+
+def test_a_rebuild_builds_again_the_days_from_its_first_and_keeps_the_others(rebuilt):
+    before, after, first = rebuilt["before"], rebuilt["after"], rebuilt["first"]
+    assert sorted(after) == sorted(before) and first in after  # no day lost, none added
+    for day in after:
+        assert after[day], f"partition {day} holds no file"
+        if day < first:
+            assert after[day] == before[day], f"{day} is before the rebuild and was written again"
+        else:
+            assert set(after[day]).isdisjoint(before[day]), f"{day} was not rebuilt"
+
+
+@pytest.mark.parametrize("name", MARTS)
+def test_a_rebuild_of_the_last_days_on_spark_equals_a_full_build(rebuilt, homes, name):
+    assert_marts_equal(read_mart(rebuilt["state"], name), read_mart(homes["full"], name), name)
