@@ -160,7 +160,7 @@ def dbt_step(settings, *args: str, check: bool = True, log: Path | None = None) 
     from tests.warehouse.state import dbt
     from wealthpulse.spark import collect_exports
 
-    result = dbt(settings.home, *args, check=False, environ=settings.tool_environment())
+    result = dbt(settings.home, *args, check=False, environ=settings.tool_environment(), timeout=None)
     output = result.stdout + result.stderr
     if log is not None:
         log.write_text(output)

@@ -61,10 +61,15 @@ def copy_landing(source: Path, home: Path) -> Path:
 
 
 def dbt(
-    home: Path, *args: str, check: bool = True, environ: dict[str, str] | None = None
+    home: Path,
+    *args: str,
+    check: bool = True,
+    environ: dict[str, str] | None = None,
+    timeout: float | None = 1800,
 ) -> subprocess.CompletedProcess:
     """Run dbt on the project against ``home``, with its own target folder (parse state is per home);
-    ``environ`` adds variables (a Settings' tool environment chooses the engine)."""
+    ``environ`` adds variables (a Settings' tool environment chooses the engine). The timeout stops a
+    hung test; a benchmark's builds of millions of clients run as long as they take (``None``)."""
     env = {**os.environ, **(environ or {}), "WEALTHPULSE_HOME": str(home), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     command = [
         str(Path(sys.executable).parent / "dbt"),
@@ -76,7 +81,7 @@ def dbt(
         "--target-path",
         str(home / "dbt-target"),
     ]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return result
