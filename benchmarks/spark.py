@@ -296,13 +296,13 @@ class SizeResult:
 
 
 def nightly(home: Path, engine: str, served: dict) -> tuple[dict[str, Measured], object, int, dict[str, float]]:
+    from landing.partitions import newest_partition
     from orchestration.defs.warehouse.freshness import freshness_arguments
-    from tests.warehouse.state import PARTITION_PREFIX, newest_partition
 
     steps: dict[str, Measured] = {}
     with spark_stopped():
         # As the warehouse asset runs it: on Spark, judged against the newest landing day, named.
-        newest = newest_partition(home / "landing").removeprefix(PARTITION_PREFIX)
+        newest = newest_partition(home / "landing")
         arguments = freshness_arguments(newest if engine == "spark" else None)
         settings = settings_of(home, engine)
         _, freshness = measured(lambda: dbt_step(settings, *arguments, check=False), f"{engine} freshness")

@@ -204,7 +204,8 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
     """The nightly warehouse build on the cluster at `master_url`, over the ci state at `home`: a Spark
     state of its own without the newest landing day, built from scratch, then the day landed and built
     incrementally; the increment's marts are checked equal to the DuckDB marts at `home`."""
-    from tests.warehouse.state import PARTITION_PREFIX, copy_landing, move_partition, newest_partition, run_contracts
+    from landing.partitions import newest_partition
+    from tests.warehouse.state import copy_landing, move_day, run_contracts
     from wealthpulse.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="spark-nightly-"))
@@ -215,7 +216,7 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
     def prepare() -> str:
         copy_landing(home, spark_state)
         newest = newest_partition(spark_state / "landing")
-        move_partition(newest, spark_state / "landing", held_back)
+        move_day(newest, spark_state / "landing", held_back)
         run_contracts(spark_state)  # as they ran the night before the newest day landed
         return newest
 
@@ -227,7 +228,7 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
     _, results["full_build_s"] = _timed(
         lambda: dbt_step(settings, "run", "--full-refresh", log=logs / "dbt-full-build.log"), "full build"
     )
-    move_partition(newest, held_back, spark_state / "landing")
+    move_day(newest, held_back, spark_state / "landing")
     # The ci state's quarantine: the one its marts were built on, over these same landing files.
     shutil.rmtree(spark_state / "quarantine")
     shutil.copytree(home / "quarantine", spark_state / "quarantine")
@@ -235,7 +236,7 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
         lambda: dbt_step(settings, "run", log=logs / "dbt-nightly-increment.log"), "nightly increment"
     )
     results["marts_compared"] = _step("comparing the marts", lambda: _compare_marts(spark_state, home, newest))
-    results["newest_day"] = newest.removeprefix(PARTITION_PREFIX)
+    results["newest_day"] = newest
     shutil.rmtree(work / "state", ignore_errors=True)
     return results
 
@@ -243,9 +244,9 @@ def nightly_build(master_url: str, home: Path, logs: Path | None = None) -> dict
 def _compare_marts(nightly: Path, duckdb: Path, newest: str) -> int:
     """Every mart of the Spark increment at `nightly` equals the DuckDB mart at `duckdb` (the checks of
     tests/spark/test_dbt_engines.py), and the dated marts reach the newest day; the marts compared."""
-    from tests.warehouse.marts import DAY_COLUMNS, MARTS, assert_marts_equal, newest_day_of, partition_day, read_mart
+    from tests.warehouse.marts import DAY_COLUMNS, MARTS, assert_marts_equal, newest_day_of, read_mart
 
-    newest_day = partition_day(newest)
+    newest_day = datetime.date.fromisoformat(newest)
     for name in MARTS:
         if not (nightly / "marts" / f"{name}.parquet").exists():
             raise FileNotFoundError(f"the Spark increment wrote no marts/{name}.parquet")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+PARTITION_PREFIX = "dt="
+
 # How each table's rows map to their export day (column, kind): "date" = that date,
 # "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
 # window were all exported on its first day (no column: every row on the first day).
@@ -35,11 +37,13 @@ CALENDAR_TABLE = "asset_snapshots"
 
 def _days(landing_dir: Path, table: str) -> list[str]:
     folder = landing_dir / table
-    return sorted(p.name.removeprefix("dt=") for p in folder.glob("dt=*") if p.is_dir()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p.name.removeprefix(PARTITION_PREFIX) for p in folder.glob(f"{PARTITION_PREFIX}*") if p.is_dir())
 
 
 def newest_partition(landing_dir: Path) -> str | None:
-    """The latest `dt=YYYY-MM-DD` present in every daily table, or None when there is none yet."""
+    """The latest day (``YYYY-MM-DD``) every daily table has landed, or None when there is none yet."""
     per_table = []
     for table in COMPLETE_DAY_TABLES:
         dates = _days(landing_dir, table)

@@ -20,6 +20,7 @@ the question is whether the rows agree.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from landing.partitions import landed_days, newest_partition
 from tests.warehouse.marts import (
     DAY_COLUMNS,
     MARTS,
@@ -34,10 +36,9 @@ from tests.warehouse.marts import (
     assert_marts_equal,
     mart_files,
     newest_day_of,
-    partition_day,
     read_mart,
 )
-from tests.warehouse.state import PARTITION_PREFIX, copy_landing, dbt, move_partition, newest_partition, run_contracts
+from tests.warehouse.state import copy_landing, dbt, move_day, run_contracts
 from wealthpulse.settings import Settings
 
 pytestmark = pytest.mark.spark
@@ -75,7 +76,7 @@ def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     spark = copy_landing(ci_state, tmp_path_factory.mktemp("spark"))
     newest = newest_partition(spark / "landing")
     held_back = tmp_path_factory.mktemp("newest-day")
-    move_partition(newest, spark / "landing", held_back)
+    move_day(newest, spark / "landing", held_back)
     run_contracts(spark)  # as they ran the night before the newest day landed
     duckdb = copy_landing(spark, tmp_path_factory.mktemp("duckdb"))
 
@@ -85,7 +86,7 @@ def homes(ci_state: Path, tmp_path_factory, require_program) -> dict[str, Path]:
     on_duckdb = {"WEALTHPULSE_ENGINE": "duckdb"}
     _timed("2. duckdb run --full-refresh", lambda: dbt(duckdb, "run", "--full-refresh", environ=on_duckdb))
 
-    move_partition(newest, held_back, spark / "landing")
+    move_day(newest, held_back, spark / "landing")
     # The ci state's quarantine: the one its marts were built on, over these same landing files.
     shutil.rmtree(spark / "quarantine")
     shutil.copytree(ci_state / "quarantine", spark / "quarantine")
@@ -118,7 +119,7 @@ def test_a_nightly_increment_on_spark_equals_a_full_build(homes, name):
     assert_marts_equal(nightly, read_mart(homes["full"], name), name)
     if name in DAY_COLUMNS:
         # The increment added the newest day, which the build before it did not hold.
-        newest = partition_day(homes["newest"])
+        newest = datetime.date.fromisoformat(homes["newest"])
         assert newest_day_of(nightly, name) == newest
         assert newest_day_of(read_mart(homes["spark"], name), name) < newest
 
@@ -137,8 +138,7 @@ def rebuilt(homes) -> dict[str, object]:
     """The Spark state after a backfill of its last days, with the arguments the warehouse asset gives
     dbt for one (`rebuild_from`: the range's first day), and the daily table's files before and after."""
     state = homes["state"]
-    days = sorted(p.name for p in (state / "landing" / "asset_snapshots").glob(f"{PARTITION_PREFIX}*"))
-    first = days[-REBUILT_DAYS].removeprefix(PARTITION_PREFIX)
+    first = landed_days(state / "landing")[-REBUILT_DAYS]
     before = _partition_files(state, "int_client_activity_daily")
     _spark_dbt(state, "run", "--vars", json.dumps({"rebuild_from": first}))
     after = _partition_files(state, "int_client_activity_daily")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tests.warehouse.state import DBT_PROJECT, PARTITION_PREFIX
+from tests.warehouse.state import DBT_PROJECT
 
 # The marts the warehouse writes (marts/<name>.parquet), each with the columns that identify a row:
 # the four Feast reads (features/sources.py, MART_TIMESTAMPS) and those the models and serving read.
@@ -69,8 +69,3 @@ def assert_marts_equal(left: pd.DataFrame, right: pd.DataFrame, name: str) -> No
 def newest_day_of(frame: pd.DataFrame, name: str) -> datetime.date:
     """The newest day a dated mart holds (DAY_COLUMNS)."""
     return pd.to_datetime(frame[DAY_COLUMNS[name]]).dt.date.max()
-
-
-def partition_day(partition: str) -> datetime.date:
-    """The day of a landing partition's folder name (``dt=2025-11-27``)."""
-    return pd.Timestamp(partition.removeprefix(PARTITION_PREFIX)).date()

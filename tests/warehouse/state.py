@@ -9,13 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from landing.partitions import PARTITION_PREFIX
 from landing.quarantine import REFERENCE_TABLES, accepted_keys, check_table, write_quarantine
 from simulator import TABLES, next_day, simulate_to_disk
 from wealthpulse.settings import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project"
-# Landing files are partitioned by day: <landing>/<table>/dt=YYYY-MM-DD/.
-PARTITION_PREFIX = "dt="
 
 
 def run_contracts(home: Path) -> None:
@@ -39,13 +38,10 @@ def land_next_day(home: Path) -> None:
     run_contracts(home)
 
 
-def newest_partition(landing: Path) -> str:
-    """The folder name of the newest day's partition under the landing folder `landing` (``dt=...``)."""
-    return max(p.name for p in landing.glob(f"*/{PARTITION_PREFIX}*") if p.is_dir())
-
-
-def move_partition(partition: str, source: Path, target: Path) -> None:
-    """Move every landing table's `partition` (a day) from the landing folder `source` to `target`."""
+def move_day(day: str, source: Path, target: Path) -> None:
+    """Move every landing table's partition of `day` (``YYYY-MM-DD``) from the landing folder `source`
+    to `target`."""
+    partition = f"{PARTITION_PREFIX}{day}"
     for folder in sorted(source.glob(f"*/{partition}")):
         (target / folder.parent.name).mkdir(parents=True, exist_ok=True)
         folder.rename(target / folder.parent.name / partition)

@@ -18,7 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PARTITION_PREFIX = "dt="
+from landing.partitions import PARTITION_PREFIX
+
 PROJECT_FILES = ("dbt_project.yml", "models", "macros")
 
 
