@@ -7,6 +7,7 @@ are in ``quarantine.py``.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import pandas as pd
@@ -193,6 +194,37 @@ PRIMARY_KEYS: dict[str, list[str]] = {
 
 
 @dataclass(frozen=True)
+class KeyRule:
+    """A contract's key uniqueness, which spans every landed file: ``columns`` unique together, each
+    repeat after the first (in file order, then row order) a failure named ``check`` under each column.
+    As in pandera, a row with a null in its key repeats nothing (its null fails on its own)."""
+
+    check: str
+    columns: tuple[str, ...]
+
+
+def key_rule(table: str) -> KeyRule | None:
+    """The key uniqueness of ``table``'s contract (every contract keeps the first and reports the rest)."""
+    schema = CONTRACTS[table]
+    if schema.unique:
+        return KeyRule("multiple_fields_uniqueness", tuple(schema.unique))
+    unique = [name for name, column in schema.columns.items() if column.unique]
+    return KeyRule("field_uniqueness", (unique[0],)) if unique else None
+
+
+def _row_contract(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+    """The contract without its key uniqueness: what one batch of files can be checked for alone."""
+    rows = schema.update_columns({name: {"unique": False} for name, column in schema.columns.items() if column.unique})
+    rows = copy.deepcopy(rows)
+    rows.unique = None
+    return rows
+
+
+# Checked a batch of files at a time (landing/quarantine.py); key_rule across every file.
+ROW_CONTRACTS: dict[str, pa.DataFrameSchema] = {table: _row_contract(schema) for table, schema in CONTRACTS.items()}
+
+
+@dataclass(frozen=True)
 class ContractResult:
     table: str
     rows: int
@@ -211,18 +243,19 @@ class ContractResult:
         return "\n".join(lines)
 
 
-def validate_table(table: str, frame: pd.DataFrame) -> ContractResult:
+def validate_table(table: str, frame: pd.DataFrame, keys: bool = True) -> ContractResult:
     """Check a landing table (with its ``dt`` partition column) against its contract.
 
     Every failure is kept (lazy validation) and tied to the partition it came from, so
     a broken file can be found by folder, column and reason. ``index`` is the failing row's
-    position in ``frame`` (null for column- or table-level failures).
+    position in ``frame`` (null for column- or table-level failures). ``keys=False`` leaves out the
+    key uniqueness, for a frame that holds part of the table (``key_rule`` checks it across the rest).
     """
     if table not in CONTRACTS:
         raise KeyError(f"no contract for landing table {table!r}; known: {sorted(CONTRACTS)}")
     data = frame.drop(columns=[c for c in frame.columns if c == "dt" or c.startswith("_")])
     try:
-        CONTRACTS[table].validate(data, lazy=True)
+        (CONTRACTS if keys else ROW_CONTRACTS)[table].validate(data, lazy=True)
         failures = pd.DataFrame(columns=["column", "check", "failure_case", "dt", "index"])
     except SchemaErrors as errors:
         cases = errors.failure_cases

@@ -22,15 +22,17 @@ clean leaves the quarantine on the next check.
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from landing.contracts import PRIMARY_KEYS, validate_table
+from landing.contracts import PRIMARY_KEYS, key_rule, validate_table
 from landing.partitions import PARTITION_RULE
 from landing.schema import SCHEMAS, TABLES
 
@@ -39,6 +41,11 @@ FILES_DIR = "_files"
 PARQUET_MAGIC = b"PAR1"
 REFERENCE_TABLES = ("clients", "products", "campaigns")
 EARLIEST = pd.Timestamp("1990-01-01")
+# Rows the contract checks at once. Memory follows the batch, not the history: the 50,000-client
+# year's asset snapshots alone are 16.9 M rows, and a whole table in pandas held several GB.
+BATCH_ROWS = 2_000_000
+# DuckDB's bound for the key check across every file (it spills to disk beyond it).
+KEY_CHECK_MEMORY = "1GB"
 # Column references between tables: (column, referenced table, its key).
 REFERENCES: dict[str, list[tuple[str, str, str]]] = {
     table: [("client_id", "clients", "client_id")]
@@ -154,10 +161,11 @@ def footer_rows(landing_dir: Path, table: str) -> tuple[dict[str, int], list[str
     return rows, unreadable
 
 
-def read_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Readable, well-formed rows (with ``dt``, ``_source_file``, ``_row``), and the rows of
-    schema-broken files (already marked for quarantine)."""
-    good: list[pd.DataFrame] = []
+def screen_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[list[tuple[Path, int]], list[pd.DataFrame]]:
+    """Read every file of ``table`` once: the readable files whose columns meet the contract, with
+    their rows, and the rows of schema-broken files (already marked for quarantine). Unreadable and
+    schema-broken files are recorded on ``check``; nothing is kept of the good files' rows."""
+    good: list[tuple[Path, int]] = []
     broken: list[pd.DataFrame] = []
     expected = SCHEMAS[table]
     for file in _files(landing_dir, table):
@@ -167,21 +175,85 @@ def read_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[pd.Dat
         except Exception as exc:  # noqa: BLE001  any reason a file cannot be read is reported
             check.files.append(FileFault(rel, *unreadable_fault(file, exc)))
             continue
-        frame = data.to_pandas(date_as_object=False, coerce_temporal_nanoseconds=True)
-        frame["dt"] = file.parent.name.removeprefix("dt=")
-        frame["_source_file"] = rel
-        frame["_row"] = np.arange(len(frame))
-        check.landed += len(frame)
+        check.landed += data.num_rows
         problem = _schema_problem(data.schema, expected)
         if problem:
             fault, reason = problem
-            check.files.append(FileFault(rel, fault, reason, rows=len(frame)))
-            broken.append(frame.assign(_check="schema", _reason=reason))
+            check.files.append(FileFault(rel, fault, reason, rows=data.num_rows))
+            broken.append(_frame(landing_dir, file, data).assign(_check="schema", _reason=reason))
         else:
-            good.append(frame)
-    columns = [*expected.names, "dt", "_source_file", "_row"]
-    frame = pd.concat(good, ignore_index=True) if good else pd.DataFrame(columns=columns)
-    return frame, broken
+            good.append((file, data.num_rows))
+    return good, broken
+
+
+def _frame(landing_dir: Path, file: Path, data: pa.Table) -> pd.DataFrame:
+    frame = data.to_pandas(date_as_object=False, coerce_temporal_nanoseconds=True)
+    frame["dt"] = file.parent.name.removeprefix("dt=")
+    frame["_source_file"] = str(file.relative_to(landing_dir))
+    frame["_row"] = np.arange(len(frame))
+    return frame
+
+
+def read_files(landing_dir: Path, table: str, files: list[Path]) -> pd.DataFrame:
+    """The rows of ``files`` (readable, well-formed) with ``dt``, ``_source_file`` and ``_row``."""
+    frames = [_frame(landing_dir, file, pq.read_table(file)) for file in files]
+    columns = [*SCHEMAS[table].names, "dt", "_source_file", "_row"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def batches(files: list[tuple[Path, int]], batch_rows: int) -> list[list[Path]]:
+    """Consecutive files, up to ``batch_rows`` rows a batch (a larger file is a batch of its own)."""
+    out: list[list[Path]] = []
+    rows = 0
+    for file, count in files:
+        if not out or rows + count > batch_rows:
+            out.append([])
+            rows = 0
+        out[-1].append(file)
+        rows += count
+    return out
+
+
+def repeated_keys(table: str, files: list[Path]) -> pd.DataFrame:
+    """Rows whose key an earlier row already holds, over every file (in file order, then row order):
+    ``_file`` (its index in ``files``), ``_row`` and the key columns. Out of core: DuckDB reads the key
+    columns only and spills past its bound, so the check holds at any history's length."""
+    rule = key_rule(table)
+    columns = [*(rule.columns if rule else ()), "_file", "_row"]
+    if rule is None or not files:
+        return pd.DataFrame(columns=columns)
+    keys = ", ".join(f'"{c}"' for c in rule.columns)
+    nonnull = " and ".join(f'"{c}" is not null' for c in rule.columns)
+    paths = [str(f) for f in files]
+    with tempfile.TemporaryDirectory(prefix="contract-keys-") as spill, duckdb.connect() as con:
+        con.execute(f"set memory_limit = '{KEY_CHECK_MEMORY}'")
+        con.execute(f"set temp_directory = '{spill}'")
+        con.execute("set preserve_insertion_order = false")
+        return con.execute(
+            f"""
+            with rows as (
+                select {keys}, list_position($files, filename) - 1 as _file, file_row_number as _row
+                from read_parquet($files, filename = true, file_row_number = true)
+                where {nonnull}
+            )
+            select {keys}, _file, _row from rows
+            qualify row_number() over (partition by {keys} order by _file, _row) > 1
+            order by _file, _row
+            """,
+            {"files": paths},
+        ).df()
+
+
+def _key_failures(rule, repeats: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The repeated keys of one batch as pandera reports them: a failure per key column and row."""
+    if rule is None or repeats.empty:
+        return pd.DataFrame(columns=["column", "check", "index"])
+    position = pd.Series(np.arange(len(frame)), index=pd.MultiIndex.from_arrays([frame["_source_file"], frame["_row"]]))
+    index = position.loc[list(zip(repeats["_source_file"], repeats["_row"], strict=True))].to_numpy()
+    return pd.concat(
+        [pd.DataFrame({"column": column, "check": rule.check, "index": index}) for column in rule.columns],
+        ignore_index=True,
+    )
 
 
 def _classify(check: str) -> str:
@@ -198,7 +270,8 @@ def _classify(check: str) -> str:
     return "range"
 
 
-def _date_checks(table: str, frame: pd.DataFrame) -> list[tuple[np.ndarray, str, str]]:
+def _date_checks(table: str, frame: pd.DataFrame, first_day: str | None) -> list[tuple[np.ndarray, str, str]]:
+    """``first_day``: the table's first landed day (of every file, not only this batch's)."""
     column, kind = PARTITION_RULE[table]
     if column is None or frame.empty:
         return []
@@ -206,7 +279,7 @@ def _date_checks(table: str, frame: pd.DataFrame) -> list[tuple[np.ndarray, str,
     dt = pd.to_datetime(frame["dt"])
     bad_range = (when < EARLIEST) | (when > dt)
     if kind == "from_start":
-        late = (when < dt) & (dt > dt.min()) & ~bad_range
+        late = (when < dt) & (dt > pd.Timestamp(first_day)) & ~bad_range
     else:
         late = (when < dt) & ~bad_range
     return [
@@ -215,11 +288,44 @@ def _date_checks(table: str, frame: pd.DataFrame) -> list[tuple[np.ndarray, str,
     ]
 
 
-def check_table(landing_dir: Path, table: str, known: dict[str, pd.Index] | None = None) -> TableCheck:
+def check_table(
+    landing_dir: Path, table: str, known: dict[str, pd.Index] | None = None, batch_rows: int = BATCH_ROWS
+) -> TableCheck:
     """Run the contract on every file of ``table``; ``known`` holds the accepted keys of the
-    referenced tables (clients, products, campaigns)."""
+    referenced tables (clients, products, campaigns). The files are checked ``batch_rows`` rows at a
+    time, and their keys across every file, so memory stays bounded as the history grows; the result
+    does not depend on the batch size."""
     check = TableCheck(table)
-    frame, broken = read_files(landing_dir, table, check)
+    good, broken = screen_files(landing_dir, table, check)
+    rule = key_rule(table)
+    repeats = repeated_keys(table, [file for file, _ in good])
+    repeats["_source_file"] = [str(good[i][0].relative_to(landing_dir)) for i in repeats["_file"]]
+    first_day = min((file.parent.name.removeprefix("dt=") for file, rows in good if rows), default=None)
+    quarantined: list[pd.DataFrame] = []
+    for files in batches(good, batch_rows):
+        frame = read_files(landing_dir, table, files)
+        in_batch = repeats[repeats["_source_file"].isin({str(f.relative_to(landing_dir)) for f in files})]
+        quarantined.append(_check_rows(table, frame, known, rule, in_batch, first_day, check))
+    parts = [*quarantined, *broken]
+    columns = [*SCHEMAS[table].names, "dt", "_source_file", "_row", "_check", "_reason"]
+    check.rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    check.quarantined = len(check.rows)
+    check.accepted = check.landed - check.quarantined
+    check.by_check = check.rows["_check"].value_counts().to_dict() if len(check.rows) else {}
+    return check
+
+
+def _check_rows(
+    table: str,
+    frame: pd.DataFrame,
+    known: dict[str, pd.Index] | None,
+    rule,
+    repeats: pd.DataFrame,
+    first_day: str | None,
+    check: TableCheck,
+) -> pd.DataFrame:
+    """The quarantined rows of one batch, each with the first check it fails (in the order of the
+    contract's columns and checks, then dates, then references)."""
     reasons = np.full(len(frame), None, dtype=object)
     classes = np.full(len(frame), None, dtype=object)
 
@@ -229,17 +335,20 @@ def check_table(landing_dir: Path, table: str, known: dict[str, pd.Index] | None
         reasons[new] = reason
 
     if len(frame):
-        result = validate_table(table, frame)
-        rowwise = result.failures.dropna(subset=["index"])
+        result = validate_table(table, frame, keys=False)
+        failures = pd.concat([result.failures, _key_failures(rule, repeats, frame)], ignore_index=True)
+        rowwise = failures.dropna(subset=["index"])
         for (column, chk), group in rowwise.groupby(["column", "check"], sort=True):
             mask = np.zeros(len(frame), dtype=bool)
             mask[group["index"].astype(np.int64).to_numpy()] = True
             mark(mask, _classify(str(chk)), f"{column}: {chk}")
-        tablewide = result.failures[result.failures["index"].isna()]
+        tablewide = failures[failures["index"].isna()]
         for row in tablewide.itertuples(index=False):
             # Column-level failures (e.g. a wrong dtype across files) make the table unusable.
-            check.table_faults.append(f"{row.column}: {row.check} {row.failure_case}")
-        for mask, cls, reason in _date_checks(table, frame):
+            fault = f"{row.column}: {row.check} {row.failure_case}"
+            if fault not in check.table_faults:
+                check.table_faults.append(fault)
+        for mask, cls, reason in _date_checks(table, frame, first_day):
             mark(mask, cls, reason)
         for column, ref_table, _ in REFERENCES.get(table, []):
             if known is None or ref_table not in known:
@@ -247,15 +356,8 @@ def check_table(landing_dir: Path, table: str, known: dict[str, pd.Index] | None
             values = frame[column]
             missing = values.notna().to_numpy() & ~values.isin(known[ref_table]).to_numpy()
             mark(missing, "unknown_reference", f"{column} not in {ref_table}")
-
     bad = classes != None  # noqa: E711
-    quarantined = frame[bad].assign(_check=classes[bad], _reason=reasons[bad])
-    rows = pd.concat([quarantined, *broken], ignore_index=True) if broken else quarantined
-    check.rows = rows
-    check.quarantined = len(rows)
-    check.accepted = check.landed - check.quarantined
-    check.by_check = rows["_check"].value_counts().to_dict() if len(rows) else {}
-    return check
+    return frame[bad].assign(_check=classes[bad], _reason=reasons[bad])
 
 
 def check_landing(landing_dir: Path) -> dict[str, TableCheck]:
@@ -270,7 +372,8 @@ def check_landing(landing_dir: Path) -> dict[str, TableCheck]:
 
 
 def _accepted_keys(landing_dir: Path, check: TableCheck) -> pd.Index:
-    frame, _ = read_files(landing_dir, check.table, TableCheck(check.table))
+    good, _ = screen_files(landing_dir, check.table, TableCheck(check.table))
+    frame = read_files(landing_dir, check.table, [file for file, _ in good])
     key = PRIMARY_KEYS[check.table][0]
     if check.rows is not None and len(check.rows):
         dropped = set(zip(check.rows["_source_file"], check.rows["_row"], strict=True))

@@ -202,3 +202,35 @@ def test_a_missing_table_holds_its_day_back_and_says_which(tmp_path: Path) -> No
 def test_an_unknown_fault_class_is_a_clear_error(clean: Path) -> None:
     with pytest.raises(ValueError, match="unknown fault class"):
         inject_faults(clean, 0.1, kinds=["gremlins"])
+
+
+def _summary(check: TableCheck) -> tuple:
+    rows = check.rows
+    quarantined = sorted(zip(rows["_source_file"], rows["_row"], rows["_check"], rows["_reason"], strict=True))
+    files = [f.__dict__ for f in check.files]
+    return check.landed, check.accepted, check.quarantined, files, sorted(check.table_faults), quarantined
+
+
+def test_the_contract_in_batches_equals_the_contract_at_once(faulty: tuple[Path, list[dict]]) -> None:
+    landing, _ = faulty
+    known = {ref: accepted_keys(landing, ref) for ref in ("clients", "products", "campaigns")}
+    for table in TABLES:
+        at_once = check_table(landing, table, known, batch_rows=10**9)
+        assert _summary(check_table(landing, table, known, batch_rows=500)) == _summary(at_once), table
+
+
+def test_a_key_repeated_on_a_later_day_is_quarantined_in_another_batch(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    simulate_to_disk(300, 20, 5, landing, progress=False)
+    first, later = sorted((landing / "app_events").glob("*/*.parquet"))[1:15:13]
+    earlier = pq.read_table(first).to_pandas()
+    rows = pq.read_table(later).to_pandas()
+    rows.loc[rows.index[:2], "event_id"] = earlier["event_id"].iloc[:2].to_numpy()
+    rows.to_parquet(later, index=False)
+    check = check_table(landing, "app_events", batch_rows=1)  # a file a batch
+    repeated = check.rows[check.rows["_check"] == "duplicate"]
+    assert sorted(zip(repeated["_source_file"], repeated["_row"], strict=True)) == [
+        (str(later.relative_to(landing)), 0),
+        (str(later.relative_to(landing)), 1),
+    ]
+    assert check.accepted + check.quarantined == check.landed
