@@ -19,6 +19,8 @@ PRESETS: dict[str, Preset] = {
     "small": Preset(clients=10_000, days=365),
     # A year of a mid-size branch network.
     "demo": Preset(clients=50_000, days=365),
+    # Four times demo: where the training budget holds training flat while the book grows.
+    "large": Preset(clients=200_000, days=365),
     "bench": Preset(clients=1_000_000, days=365),
 }
 

@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # The simulator's named sizes (simulator/presets.py); kept here because this package imports only the
 # standard library and pydantic, and a test keeps the two lists equal.
-PRESETS: tuple[str, ...] = ("ci", "small", "demo", "bench")
+PRESETS: tuple[str, ...] = ("ci", "small", "demo", "large", "bench")
 # WEALTHPULSE_ENGINE: the engine the warehouse runs on: DuckDB in process, or Spark (local or a cluster).
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 ONLINE_STORES: tuple[str, ...] = ("sqlite", "redis")

@@ -88,6 +88,7 @@ def test_presets_and_tables() -> None:
         "ci": Preset(2_000, 180),
         "small": Preset(10_000, 365),
         "demo": Preset(50_000, 365),
+        "large": Preset(200_000, 365),
         "bench": Preset(1_000_000, 365),
     }
     assert DEFAULT_START == datetime.date(2025, 6, 1)

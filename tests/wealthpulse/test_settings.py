@@ -63,7 +63,7 @@ def test_tool_homes_follow_their_own_variables_when_set():
 @pytest.mark.parametrize(
     ("environ", "message"),
     [
-        ({"WEALTHPULSE_PRESET": "huge"}, "WEALTHPULSE_PRESET='huge': expected one of ci, small, demo, bench"),
+        ({"WEALTHPULSE_PRESET": "huge"}, "WEALTHPULSE_PRESET='huge': expected one of ci, small, demo, large, bench"),
         ({"WEALTHPULSE_ENGINE": "trino"}, "WEALTHPULSE_ENGINE='trino': expected one of duckdb, spark"),
         ({"WEALTHPULSE_SPARK_MASTER": "local[two]"}, "WEALTHPULSE_SPARK_MASTER='local[two]': expected local, local[N]"),
         ({"WEALTHPULSE_SPARK_MASTER": "spark://master"}, "WEALTHPULSE_SPARK_MASTER='spark://master': expected local"),
