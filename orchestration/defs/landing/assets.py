@@ -135,8 +135,9 @@ def brokerage_export():
 )
 def landing_files(context: dg.AssetExecutionContext, platform: PlatformResource):
     """The landed days of every table, as the brokerage exported them to landing/<table>/dt=YYYY-MM-DD/, and
-    their contracts. The contracts read each table whole, since duplicates and references span days; a file
-    quarantined whole holds the run's days back after every table is checked and its quarantine written."""
+    their contracts. The contracts check every day of each table (in batches), since duplicates and references
+    span days; a file quarantined whole holds the run's days back after every table is checked and its
+    quarantine written."""
     landing_dir = platform.settings.landing_dir
     quarantine_dir = platform.settings.quarantine_dir
     days = set(context.partition_keys)
