@@ -234,3 +234,15 @@ def test_a_key_repeated_on_a_later_day_is_quarantined_in_another_batch(tmp_path:
         (str(later.relative_to(landing)), 1),
     ]
     assert check.accepted + check.quarantined == check.landed
+
+
+def test_a_client_opened_before_the_day_it_lands_is_late_in_any_batch(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    simulate_to_disk(300, 20, 5, landing, progress=False)
+    later = sorted((landing / "clients").glob("*/*.parquet"))[-1]
+    rows = pq.read_table(later).to_pandas()
+    late = rows.iloc[:1].assign(client_id="C9999999", opened_at=rows["opened_at"].iloc[0] - pd.Timedelta(days=3))
+    pd.concat([rows, late], ignore_index=True).to_parquet(later, index=False)
+    check = check_table(landing, "clients", batch_rows=1)  # the late file is a batch of its own
+    assert check.quarantined == 1
+    assert check.rows[["client_id", "_check"]].iloc[0].tolist() == ["C9999999", "late_arrival"]
