@@ -63,12 +63,16 @@ def training_frame(
     # Request-time features see the as-of time as the moment of the request.
     entity_df = with_request_time(entity_df, TIMESTAMP)
     service = store.get_feature_service(service_name)
+    # Each piece sorted as it comes: the pieces hold increasing dates, so in order they are the sorted
+    # frame. Sorting the whole after the concatenation kept the pieces, the concatenation and the sorted
+    # copy alive at once (the three reads at 200,000 clients peaked at 17.5 GB); now two of them.
     parts = [
-        store.get_historical_features(entity_df=part, features=service).to_df()
+        store.get_historical_features(entity_df=part, features=service)
+        .to_df()
+        .sort_values([TIMESTAMP, ENTITY_KEY], kind="stable", ignore_index=True)
         for part in _whole_dates(entity_df, read_rows)
     ]
-    frame = pd.concat(parts, ignore_index=True)
-    return frame.sort_values([TIMESTAMP, ENTITY_KEY], kind="stable").reset_index(drop=True)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _whole_dates(entity_df: pd.DataFrame, rows: int) -> list[pd.DataFrame]:
