@@ -298,13 +298,18 @@ def check_table(
     check = TableCheck(table)
     good, broken = screen_files(landing_dir, table, check)
     rule = key_rule(table)
-    repeats = repeated_keys(table, [file for file, _ in good])
-    repeats["_source_file"] = [str(good[i][0].relative_to(landing_dir)) for i in repeats["_file"]]
+    # In one batch pandera checks the keys itself; across batches DuckDB finds the repeats first.
+    repeats = None
+    if sum(rows for _, rows in good) > batch_rows:
+        repeats = repeated_keys(table, [file for file, _ in good])
+        repeats["_source_file"] = [str(good[i][0].relative_to(landing_dir)) for i in repeats["_file"]]
     first_day = min((file.parent.name.removeprefix("dt=") for file, rows in good if rows), default=None)
     quarantined: list[pd.DataFrame] = []
     for files in batches(good, batch_rows):
         frame = read_files(landing_dir, table, files)
-        in_batch = repeats[repeats["_source_file"].isin({str(f.relative_to(landing_dir)) for f in files})]
+        in_batch = None
+        if repeats is not None:
+            in_batch = repeats[repeats["_source_file"].isin({str(f.relative_to(landing_dir)) for f in files})]
         quarantined.append(_check_rows(table, frame, known, rule, in_batch, first_day, check))
     parts = [*quarantined, *broken]
     columns = [*SCHEMAS[table].names, "dt", "_source_file", "_row", "_check", "_reason"]
@@ -320,12 +325,13 @@ def _check_rows(
     frame: pd.DataFrame,
     known: dict[str, pd.Index] | None,
     rule,
-    repeats: pd.DataFrame,
+    repeats: pd.DataFrame | None,
     first_day: str | None,
     check: TableCheck,
 ) -> pd.DataFrame:
     """The quarantined rows of one batch, each with the first check it fails (in the order of the
-    contract's columns and checks, then dates, then references)."""
+    contract's columns and checks, then dates, then references). ``repeats``: the batch's rows whose
+    key an earlier batch holds, or None when the batch is the whole table (pandera checks its keys)."""
     reasons = np.full(len(frame), None, dtype=object)
     classes = np.full(len(frame), None, dtype=object)
 
@@ -335,8 +341,10 @@ def _check_rows(
         reasons[new] = reason
 
     if len(frame):
-        result = validate_table(table, frame, keys=False)
-        failures = pd.concat([result.failures, _key_failures(rule, repeats, frame)], ignore_index=True)
+        result = validate_table(table, frame, keys=repeats is None)
+        failures = result.failures
+        if repeats is not None:
+            failures = pd.concat([failures, _key_failures(rule, repeats, frame)], ignore_index=True)
         rowwise = failures.dropna(subset=["index"])
         for (column, chk), group in rowwise.groupby(["column", "check"], sort=True):
             mask = np.zeros(len(frame), dtype=bool)
