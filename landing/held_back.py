@@ -3,6 +3,7 @@ what to do."""
 
 from __future__ import annotations
 
+from landing.partitions import PARTITION_PREFIX, folder_day
 from landing.quarantine import FileFault, TableCheck
 
 REBUILD = "make rebuild FROM={day} TO={day}"
@@ -10,8 +11,8 @@ REBUILD = "make rebuild FROM={day} TO={day}"
 
 def file_day(fault: FileFault) -> str | None:
     """The export day of a quarantined file, from its ``<table>/dt=YYYY-MM-DD/`` folder."""
-    parts = [p for p in fault.file.split("/") if p.startswith("dt=")]
-    return parts[0].removeprefix("dt=") if parts else None
+    parts = [p for p in fault.file.split("/") if p.startswith(PARTITION_PREFIX)]
+    return folder_day(parts[0]) if parts else None
 
 
 def held_back_message(checks: dict[str, TableCheck]) -> str | None:

@@ -10,6 +10,12 @@ from pathlib import Path
 
 PARTITION_PREFIX = "dt="
 
+
+def folder_day(name: str) -> str:
+    """The export day ``YYYY-MM-DD`` of a partition folder's name ``dt=YYYY-MM-DD``."""
+    return name.removeprefix(PARTITION_PREFIX)
+
+
 # How each table's rows map to their export day (column, kind): "date" = that date,
 # "timestamp" = its calendar day, "from_start" = that date, except that rows predating the
 # window were all exported on its first day (no column: every row on the first day).

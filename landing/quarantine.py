@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from landing.contracts import PRIMARY_KEYS, key_rule, validate_table
-from landing.partitions import PARTITION_RULE
+from landing.partitions import PARTITION_RULE, folder_day
 from landing.schema import SCHEMAS, TABLES
 
 KEYS_DIR = "_quarantined_keys"
@@ -87,6 +87,7 @@ class TableCheck:
     table_faults: list[str] = field(default_factory=list)  # column-level failures across every file
     by_check: dict[str, int] = field(default_factory=dict)
     rows: pd.DataFrame | None = None  # the quarantined rows
+    accepted_keys: pd.Index | None = None  # a reference table's accepted keys, for the others' references
 
     @property
     def unreadable(self) -> list[tuple[str, str]]:
@@ -153,7 +154,7 @@ def footer_rows(landing_dir: Path, table: str) -> tuple[dict[str, int], list[str
     rows: dict[str, int] = {}
     unreadable: list[str] = []
     for file in _files(landing_dir, table):
-        day = file.parent.name.removeprefix("dt=")
+        day = folder_day(file.parent.name)
         try:
             rows[day] = rows.get(day, 0) + pq.read_metadata(file).num_rows
         except Exception:  # noqa: BLE001  any reason a footer cannot be read is the contract's to report
@@ -162,9 +163,12 @@ def footer_rows(landing_dir: Path, table: str) -> tuple[dict[str, int], list[str
 
 
 def screen_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[list[tuple[Path, int]], list[pd.DataFrame]]:
-    """Read every file of ``table`` once: the readable files whose columns meet the contract, with
-    their rows, and the rows of schema-broken files (already marked for quarantine). Unreadable and
-    schema-broken files are recorded on ``check``; nothing is kept of the good files' rows."""
+    """The readable files of ``table`` whose columns meet the contract, with their rows, and the rows
+    of schema-broken files (already marked for quarantine). Unreadable and schema-broken files are
+    recorded on ``check``; nothing is kept of the good files' rows.
+
+    Each file is read whole, not only its footer: a file whose footer reads can still hold a corrupt
+    page, and only a full read proves it is usable before the key check and the batches read it."""
     good: list[tuple[Path, int]] = []
     broken: list[pd.DataFrame] = []
     expected = SCHEMAS[table]
@@ -188,7 +192,7 @@ def screen_files(landing_dir: Path, table: str, check: TableCheck) -> tuple[list
 
 def _frame(landing_dir: Path, file: Path, data: pa.Table) -> pd.DataFrame:
     frame = data.to_pandas(date_as_object=False, coerce_temporal_nanoseconds=True)
-    frame["dt"] = file.parent.name.removeprefix("dt=")
+    frame["dt"] = folder_day(file.parent.name)
     frame["_source_file"] = str(file.relative_to(landing_dir))
     frame["_row"] = np.arange(len(frame))
     return frame
@@ -303,14 +307,20 @@ def check_table(
     if sum(rows for _, rows in good) > batch_rows:
         repeats = repeated_keys(table, [file for file, _ in good])
         repeats["_source_file"] = [str(good[i][0].relative_to(landing_dir)) for i in repeats["_file"]]
-    first_day = min((file.parent.name.removeprefix("dt=") for file, rows in good if rows), default=None)
+    first_day = min((folder_day(file.parent.name) for file, rows in good if rows), default=None)
     quarantined: list[pd.DataFrame] = []
+    accepted: list[pd.Series] = []
     for files in batches(good, batch_rows):
         frame = read_files(landing_dir, table, files)
         in_batch = None
         if repeats is not None:
             in_batch = repeats[repeats["_source_file"].isin({str(f.relative_to(landing_dir)) for f in files})]
         quarantined.append(_check_rows(table, frame, known, rule, in_batch, first_day, check))
+        if table in REFERENCE_TABLES:
+            key = PRIMARY_KEYS[table][0]
+            accepted.append(frame.loc[~frame.index.isin(quarantined[-1].index), key].dropna())
+    if table in REFERENCE_TABLES:
+        check.accepted_keys = pd.Index(pd.concat(accepted).unique() if accepted else [])
     parts = [*quarantined, *broken]
     columns = [*SCHEMAS[table].names, "dt", "_source_file", "_row", "_check", "_reason"]
     check.rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
@@ -372,27 +382,18 @@ def check_landing(landing_dir: Path) -> dict[str, TableCheck]:
     """The contract of every table: the reference tables first, whose accepted keys the others'
     references are checked against."""
     checks = {table: check_table(landing_dir, table) for table in REFERENCE_TABLES}
-    known = {table: _accepted_keys(landing_dir, check) for table, check in checks.items()}
+    known = {table: check.accepted_keys for table, check in checks.items()}
     for table in TABLES:
         if table not in checks:
             checks[table] = check_table(landing_dir, table, known)
     return {table: checks[table] for table in TABLES}
 
 
-def _accepted_keys(landing_dir: Path, check: TableCheck) -> pd.Index:
-    good, _ = screen_files(landing_dir, check.table, TableCheck(check.table))
-    frame = read_files(landing_dir, check.table, [file for file, _ in good])
-    key = PRIMARY_KEYS[check.table][0]
-    if check.rows is not None and len(check.rows):
-        dropped = set(zip(check.rows["_source_file"], check.rows["_row"], strict=True))
-        keep = [(f, r) not in dropped for f, r in zip(frame["_source_file"], frame["_row"], strict=True)]
-        frame = frame[keep]
-    return pd.Index(frame[key].dropna().unique())
-
-
 def accepted_keys(landing_dir: Path, table: str) -> pd.Index:
     """Keys of the accepted rows of a reference table (for the reference checks of the others)."""
-    return _accepted_keys(landing_dir, check_table(landing_dir, table))
+    if table not in REFERENCE_TABLES:
+        raise ValueError(f"{table!r} is not a reference table ({', '.join(REFERENCE_TABLES)})")
+    return check_table(landing_dir, table).accepted_keys
 
 
 def write_quarantine(check: TableCheck, quarantine_dir: Path) -> tuple[Path, Path]:

@@ -216,7 +216,30 @@ def test_the_contract_in_batches_equals_the_contract_at_once(faulty: tuple[Path,
     known = {ref: accepted_keys(landing, ref) for ref in ("clients", "products", "campaigns")}
     for table in TABLES:
         at_once = check_table(landing, table, known, batch_rows=10**9)
-        assert _summary(check_table(landing, table, known, batch_rows=500)) == _summary(at_once), table
+        in_batches = check_table(landing, table, known, batch_rows=500)
+        assert _summary(in_batches) == _summary(at_once), table
+        if table in ("clients", "products", "campaigns"):
+            assert in_batches.accepted_keys.sort_values().equals(at_once.accepted_keys.sort_values()), table
+
+
+def test_a_reference_tables_accepted_keys_leave_out_its_quarantined_rows(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    simulate_to_disk(300, 20, 5, landing, progress=False)
+    file = sorted((landing / "clients").glob("*/*.parquet"))[-1]
+    rows = pq.read_table(file).to_pandas()
+    bad = rows.iloc[:1].assign(client_id="C9999999", opened_at=pd.Timestamp("1980-01-01"))
+    pd.concat([rows, bad], ignore_index=True).to_parquet(file, index=False)
+    landed = pd.concat([pq.read_table(f).to_pandas() for f in (landing / "clients").glob("*/*.parquet")])
+    for batch_rows in (1, 10**9):
+        check = check_table(landing, "clients", batch_rows=batch_rows)
+        assert check.rows["client_id"].tolist() == ["C9999999"]
+        assert set(check.accepted_keys) == set(landed["client_id"]) - {"C9999999"}
+    assert set(accepted_keys(landing, "clients")) == set(landed["client_id"]) - {"C9999999"}
+
+
+def test_accepted_keys_of_a_table_no_other_refers_to_is_a_clear_error(clean: Path) -> None:
+    with pytest.raises(ValueError, match="'trades' is not a reference table"):
+        accepted_keys(clean, "trades")
 
 
 def test_a_key_repeated_on_a_later_day_is_quarantined_in_another_batch(tmp_path: Path) -> None:
