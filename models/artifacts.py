@@ -1,6 +1,7 @@
 """The files a model leaves between its pipeline steps, in one folder per model config.
 
-    <folder>/training_set.parquet          the point-in-time training set
+    <folder>/training_set.parquet          the point-in-time training set, in as-of order, row groups of
+                                           at most ROW_GROUP_ROWS rows (the piece a test-row reader holds)
     <folder>/sample.json                   its sample of the label rows: budget, rows and clients of how many
     <folder>/<head>/summary.json           test metrics, oracle gap, goals, calibration, split, features
     <folder>/<head>/model.txt              the LightGBM booster (the text the reason codes are built from)
@@ -15,15 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import lightgbm as lgb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from models.onnx_export import check_parity
 from models.registry import LIGHTGBM_FILE, ONNX_FILE
-from models.training import feature_matrix
+from models.training import TIMESTAMP, feature_matrix
 
 TRAINING_SET_FILE = "training_set.parquet"
 SUMMARY_FILE = "summary.json"
@@ -35,6 +40,44 @@ CARD_FOLDER = "card"
 # find it as surely as a million. It keeps registration's cost flat as the book and its test rows grow
 # (the 50,000-client tiering test set of 334,219 rows took 60 s to check whole on 2 cores).
 PARITY_ROWS = 50_000
+# Rows per row group of a training set: the piece a test-row reader holds at once.
+ROW_GROUP_ROWS = 250_000
+
+
+def _write_pieces(path: Path, pieces: pd.DataFrame | Iterable[pd.DataFrame]) -> None:
+    """Each piece cast to the first one's columns and types: a piece that differs is an error that names
+    the column, not a file of mixed types."""
+    writer = None
+    try:
+        for piece in [pieces] if isinstance(pieces, pd.DataFrame) else pieces:
+            if writer is None:
+                table = pa.Table.from_pandas(piece, preserve_index=False)
+                writer = pq.ParquetWriter(path, table.schema)
+            else:
+                try:
+                    table = pa.Table.from_pandas(piece, schema=writer.schema, preserve_index=False)
+                except (pa.ArrowInvalid, pa.ArrowTypeError, KeyError, ValueError) as error:
+                    raise ValueError(f"a training set piece differs from the first in its columns: {error}") from error
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+        if writer is None:
+            raise ValueError("no piece to write: a training set needs rows")
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def _may_hold(row_group: pq.RowGroupMetaData, keep) -> bool:
+    """Whether a row group may hold a row ``keep`` accepts, from its as-of time's min and max (a row group
+    without them is read)."""
+    for index in range(row_group.num_columns):
+        column = row_group.column(index)
+        if column.path_in_schema == TIMESTAMP:
+            stats = column.statistics
+            if stats is None or not stats.has_min_max:
+                return True
+            bounds = pd.Series(pd.to_datetime([stats.min, stats.max], utc=True))
+            return bool(keep(bounds).any())
+    return True
 
 
 def _replace(path: Path, write) -> Path:
@@ -67,14 +110,54 @@ class ModelArtifacts:
     def card_folder(self) -> Path:
         return self.folder / CARD_FOLDER
 
-    def write_training_set(self, frame: pd.DataFrame) -> Path:
+    def write_training_set(self, pieces: pd.DataFrame | Iterable[pd.DataFrame]) -> Path:
+        """Write the training set as it comes, piece by piece (see ``training_pieces``), a row group of
+        at most ``ROW_GROUP_ROWS`` rows each: what is held is one piece, not the set."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        return _replace(self.training_set_path, lambda tmp: frame.to_parquet(tmp, index=False))
+        return _replace(self.training_set_path, lambda tmp: _write_pieces(tmp, pieces))
 
-    def read_training_set(self) -> pd.DataFrame:
+    def _training_set_file(self) -> pq.ParquetFile:
         if not self.training_set_path.exists():
             raise FileNotFoundError(f"no training set at {self.training_set_path}: materialize the training set first")
-        return pd.read_parquet(self.training_set_path)
+        return pq.ParquetFile(self.training_set_path)
+
+    def read_training_set(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """The whole training set (or some of its columns): for readers that need every row at once."""
+        return self._training_set_file().read(columns=columns).to_pandas()
+
+    def read_fitting(self, test_from: object) -> pd.DataFrame:
+        """The rows before the first test date: what the heads are trained and calibrated on. The
+        budget bounds them, so they are read at once."""
+        return pd.concat(list(self._row_groups(lambda when: when < test_from)), ignore_index=True)
+
+    def test_pieces(self, test_from: object) -> Iterator[pd.DataFrame]:
+        """The rows from the first test date on, a row group at a time, in the file's order: every test
+        row is graded, and what is held is one piece, however many test rows the book gives."""
+        return self._row_groups(lambda when: when >= test_from)
+
+    def test_sample(self, test_from: object, rows: int) -> pd.DataFrame:
+        """A fixed sample of the test rows: every k-th of them, so at most ``rows`` (all when fewer)."""
+        when = self.read_training_set([TIMESTAMP])[TIMESTAMP]
+        step = max(1, -(-int((when >= test_from).sum()) // max(rows, 1)))
+        kept, seen = [], 0
+        for piece in self.test_pieces(test_from):
+            at = np.arange(seen, seen + len(piece))
+            kept.append(piece[at % step == 0])
+            seen += len(piece)
+        return pd.concat(kept, ignore_index=True) if kept else self.read_training_set().iloc[:0]
+
+    def training_set_columns(self) -> list[str]:
+        return list(self._training_set_file().schema_arrow.names)
+
+    def _row_groups(self, keep) -> Iterator[pd.DataFrame]:
+        file = self._training_set_file()
+        for index in range(file.num_row_groups):
+            if not _may_hold(file.metadata.row_group(index), keep):
+                continue
+            piece = file.read_row_group(index).to_pandas()
+            piece = piece[keep(piece[TIMESTAMP]).to_numpy()]
+            if len(piece):
+                yield piece.reset_index(drop=True)
 
     def write_sample(self, sample: dict) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)

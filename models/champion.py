@@ -7,6 +7,9 @@ set cannot score that holdout: it counts as no champion, and a candidate that pa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -18,24 +21,59 @@ from models.registry import Champion, Decision, decide
 from models.training import feature_matrix
 
 
-def onnx_holdout_metric(
-    config: ModelConfig, y_true: np.ndarray, model_bytes: bytes, feature_names: list[str], test: pd.DataFrame
-) -> float:
-    """The config's primary metric of an ONNX model on the test rows."""
-    return holdout_metric(config, y_true, onnx_scores(onnx_session(model_bytes), feature_matrix(test, feature_names)))
+@dataclass(frozen=True)
+class Candidate:
+    """A head's new ONNX model, the features it reads, and whether it passed the parity gate."""
+
+    model_bytes: bytes
+    feature_names: list[str]
+    parity_passed: bool
 
 
-def champion_on_holdout(
-    config: ModelConfig, y_true: np.ndarray, test: pd.DataFrame, champion: Champion | None
-) -> float | None:
-    """The champion's primary metric on the candidate's test rows; None when there is no champion or it
-    cannot score them (it reads a feature the rows lack)."""
-    if champion is None:
-        return None
-    features = champion.metadata.get("feature_names", [])
-    if not features or not set(features) <= set(test.columns):
-        return None
-    return onnx_holdout_metric(config, y_true, champion.model_bytes, features, test)
+def compare_on_holdout(
+    config: ModelConfig,
+    candidates: dict[str, Candidate],
+    champions: dict[str, Champion | None],
+    test_pieces: Iterable[pd.DataFrame],
+) -> dict[str, Decision]:
+    """Each head's candidate and current champion scored on the candidate's test rows, in one pass over
+    them a piece at a time, and the stage each candidate gets. A champion that reads a feature the rows
+    lack cannot score them and counts as none."""
+    scorers: dict[tuple[str, str], tuple[object, list[str]]] = {}
+    for head, candidate in candidates.items():
+        scorers[(head, "candidate")] = (onnx_session(candidate.model_bytes), candidate.feature_names)
+        champion = champions.get(head)
+        features = champion.metadata.get("feature_names", []) if champion else []
+        if features:
+            scorers[(head, "champion")] = (onnx_session(champion.model_bytes), list(features))
+    truth: dict[str, list[np.ndarray]] = {head: [] for head in candidates}
+    scores: dict[tuple[str, str], list[np.ndarray]] = {key: [] for key in scorers}
+    for piece in test_pieces:
+        for head in candidates:
+            truth[head].append(head_truth(piece, config, config.heads[head]))
+        for key, (session, features) in list(scorers.items()):
+            if not set(features) <= set(piece.columns):
+                del scorers[key], scores[key]  # a champion of features the training set no longer has
+                continue
+            scores[key].append(onnx_scores(session, feature_matrix(piece, features)))
+    if candidates and not truth[next(iter(candidates))]:
+        raise ValueError("no test rows to compare the candidate and the champion on")
+    decisions = {}
+    for head, candidate in candidates.items():
+        y = np.concatenate(truth[head])
+        current = None
+        if (head, "champion") in scores:
+            current = holdout_metric(config, y, np.concatenate(scores[(head, "champion")]))
+        champion = champions.get(head)
+        decisions[head] = decide(
+            config.primary_metric,
+            holdout_metric(config, y, np.concatenate(scores[(head, "candidate")])),
+            current,
+            config.champion_margin,
+            candidate.parity_passed,
+            champion.tag if champion else None,
+        )
+    return decisions
 
 
 def compare_with_champion(
@@ -47,18 +85,9 @@ def compare_with_champion(
     champion: Champion | None,
     parity_passed: bool,
 ) -> Decision:
-    """Score the candidate and the champion on the candidate's test rows and decide its stage."""
-    y = head_truth(test, config, config.heads[head])
-    candidate = onnx_holdout_metric(config, y, candidate_bytes, feature_names, test)
-    current = champion_on_holdout(config, y, test, champion)
-    return decide(
-        config.primary_metric,
-        candidate,
-        current,
-        config.champion_margin,
-        parity_passed,
-        champion.tag if champion else None,
-    )
+    """One head's candidate and champion on test rows held whole (``compare_on_holdout`` for one head)."""
+    candidate = Candidate(candidate_bytes, list(feature_names), parity_passed)
+    return compare_on_holdout(config, {head: candidate}, {head: champion}, [test])[head]
 
 
 def registration_metadata(config: ModelConfig, head: str, summary: dict, decision: Decision, code_version: str) -> dict:

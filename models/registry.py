@@ -31,11 +31,28 @@ def model_version(model_bytes: bytes) -> str:
     return hashlib.sha256(model_bytes).hexdigest()[:16]
 
 
+class FrameDigest:
+    """A hash of a training frame's columns and values, fed the frame whole or in consecutive pieces:
+    the rows are hashed one by one, so the pieces give the hash of their concatenation."""
+
+    def __init__(self) -> None:
+        self._digest = None
+
+    def add(self, frame: pd.DataFrame) -> FrameDigest:
+        if self._digest is None:
+            self._digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+        self._digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        return self
+
+    def hexdigest(self) -> str:
+        if self._digest is None:
+            raise ValueError("no frame was added to the digest")
+        return self._digest.hexdigest()[:16]
+
+
 def frame_fingerprint(frame: pd.DataFrame) -> str:
     """A hash of a training frame's columns and values: the data a model was trained on."""
-    digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]
+    return FrameDigest().add(frame).hexdigest()
 
 
 def register(

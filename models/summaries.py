@@ -7,26 +7,60 @@ import numpy as np
 import pandas as pd
 
 from models.config import ModelConfig
-from models.registry import frame_fingerprint
+from models.registry import FrameDigest
 from models.training import TIMESTAMP
 
 
+class TrainingSetSummary:
+    """Rows, as-of dates, the data fingerprint and the label balance of a training set, fed its pieces in
+    order as they are written (``add`` hands each piece on), so the set is never held whole."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        self.config = config
+        self.rows = 0
+        self.dates: set[object] = set()
+        self.digest = FrameDigest()
+        self.sums = {head: 0.0 for head in config.heads}
+        self.counts = {head: 0 for head in config.heads}
+        self.classes: dict[object, int] = {}
+
+    def add(self, piece: pd.DataFrame) -> pd.DataFrame:
+        self.rows += len(piece)
+        self.dates.update(piece[TIMESTAMP].unique())
+        self.digest.add(piece)
+        if self.config.task == "binary":
+            for head, label in self.config.heads.items():
+                self.sums[head] += float(piece[label].sum())
+                self.counts[head] += int(piece[label].count())
+        else:
+            for value, count in piece[self.config.label].value_counts().items():
+                self.classes[value] = self.classes.get(value, 0) + int(count)
+        return piece
+
+    def result(self) -> dict[str, object]:
+        summary: dict[str, object] = {
+            "rows": self.rows,
+            "as_of_dates": len(self.dates),
+            "fingerprint": self.digest.hexdigest(),
+        }
+        if self.config.task == "binary":
+            rates = {
+                head: self.sums[head] / self.counts[head] if self.counts[head] else float("nan") for head in self.sums
+            }
+            if len(rates) == 1:
+                summary["positive_rate"] = float(np.mean(list(rates.values())))
+            summary["positive_rates"] = rates
+        else:
+            total = sum(self.classes.values())
+            summary["class_shares"] = {str(k): self.classes[k] / total for k in sorted(self.classes)}
+        return summary
+
+
 def training_set_summary(frame: pd.DataFrame, config: ModelConfig) -> dict[str, object]:
-    """Rows, as-of dates, the data fingerprint and the label balance of a training set."""
-    summary: dict[str, object] = {
-        "rows": len(frame),
-        "as_of_dates": int(frame[TIMESTAMP].nunique()),
-        "fingerprint": frame_fingerprint(frame),
-    }
-    if config.task == "binary":
-        rates = {head: float(frame[label].mean()) for head, label in config.heads.items()}
-        if len(rates) == 1:
-            summary["positive_rate"] = float(np.mean(list(rates.values())))
-        summary["positive_rates"] = rates
-    else:
-        shares = frame[config.label].value_counts(normalize=True).sort_index()
-        summary["class_shares"] = {str(k): float(v) for k, v in shares.items()}
-    return summary
+    """Rows, as-of dates, the data fingerprint and the label balance of a training set held whole."""
+    summary = TrainingSetSummary(config)
+    summary.add(frame)
+    return summary.result()
 
 
 def missed_goals(goals: dict[str, list[dict]]) -> list[str]:

@@ -28,7 +28,8 @@ def materialize_churn(
     marts = tmp_path / "marts"
     marts.mkdir()
     labels.rename(columns={TIMESTAMP: "label_ts"}).to_parquet(marts / f"{CHURN.label_mart}.parquet", index=False)
-    monkeypatch.setattr(model_assets, "training_frame", join)
+    # The read in one piece: the asset writes what the join returns.
+    monkeypatch.setattr(model_assets, "training_pieces", lambda store, service, rows: iter([join(store, service, rows)]))
     monkeypatch.setattr(FeastResource, "store", lambda self: None)
     built = build_model_defs(CHURN)
     selected = [asset for asset in built.assets if asset.key.path[-1] in assets]

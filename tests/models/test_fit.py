@@ -31,10 +31,12 @@ def test_fit_model_grades_each_head_on_the_latest_dates_beside_the_oracle(churn_
     assert summary["metrics"]["rows"] == len(time_split(frame, CHURN).test)
     assert summary["split"]["test"]["from"] > summary["split"]["train"]["to"]
     # The scores the summary was graded on are the booster's own on those rows.
-    scores = head.booster.predict(feature_matrix(fitted.split.test, FEATURES))
-    assert summary["metrics"]["auc"] == pytest.approx(
-        binary_metrics(fitted.split.test[CHURN.label].to_numpy(), scores)["auc"]
-    )
+    test = time_split(frame, CHURN).test
+    scores = head.booster.predict(feature_matrix(test, FEATURES))
+    np.testing.assert_array_equal(head.card.scores, scores)
+    assert summary["metrics"]["auc"] == pytest.approx(binary_metrics(test[CHURN.label].to_numpy(), scores)["auc"])
+    # What grading keeps of the test rows: keys, time and labels, not their features.
+    assert list(fitted.split.test.columns) == ["client_id", "as_of_date", "event_timestamp", "churned_60d"]
     assert summary["metrics"]["auc"] > 0.8
     assert summary["oracle"]["oracle_rows"] == summary["metrics"]["rows"]
     assert {g["goal"] for g in summary["goals"]} == {"top_decile_lift", "ece", "oracle_auc_gap"}
@@ -72,10 +74,11 @@ def test_artifacts_round_trip_summary_booster_and_onnx(tmp_path, churn_fit):
     store.write_booster("churn", head.booster)
     store.write_summary("churn", head.summary)
     assert store.summary("churn") == json.loads(json.dumps(head.summary, default=str))
-    x = feature_matrix(fitted.split.test, FEATURES)
+    test = time_split(frame, CHURN).test
+    x = feature_matrix(test, FEATURES)
     np.testing.assert_array_equal(store.booster("churn").predict(x), head.booster.predict(x))
     store.write_onnx("churn", export_onnx(head.booster, name="churn"))
-    assert parity_passed(store.parity("churn", fitted.split.test))
+    assert parity_passed(store.parity("churn", test))
     # Nothing half-written is left beside the files.
     assert not list(tmp_path.rglob("*.tmp"))
 

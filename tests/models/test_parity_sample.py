@@ -5,19 +5,21 @@ from models.artifacts import ModelArtifacts
 from models.config import CHURN
 from models.fit import fit_model
 from models.onnx_export import export_onnx, parity_passed
+from models.training import time_split
 from tests.models.corrupt import corrupt_first_tree
 from tests.models.synthetic import FEATURES, binary_frame
 
 
 def _stored_model(tmp_path, corrupt: bool):
-    fitted = fit_model(binary_frame(rows_per_date=400).drop(columns="p_true"), CHURN, FEATURES)
+    frame = binary_frame(rows_per_date=400).drop(columns="p_true")
+    fitted = fit_model(frame, CHURN, FEATURES)
     booster = fitted.heads["churn"].booster
     store = ModelArtifacts.of(tmp_path, "churn")
     store.write_booster("churn", booster)
     store.write_summary("churn", {"feature_names": FEATURES})
     model_bytes = export_onnx(booster, name="churn")
     store.write_onnx("churn", corrupt_first_tree(model_bytes) if corrupt else model_bytes)
-    return store, fitted.split.test
+    return store, time_split(frame, CHURN).test
 
 
 def test_parity_reads_at_most_its_sample_of_the_test_rows(tmp_path):

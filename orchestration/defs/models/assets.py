@@ -21,21 +21,21 @@ from features.store import service_features
 from models.artifacts import PARITY_ROWS, ModelArtifacts
 from models.budget import Sample, sample_labels, training_budget
 from models.cards import card_markdown, card_plots, plots_markdown, write_model_card
-from models.champion import compare_with_champion, registration_labels, registration_metadata
+from models.champion import Candidate, compare_on_holdout, registration_labels, registration_metadata
 from models.config import MODEL_CONFIGS, ModelConfig, active_configs
-from models.fit import ModelFit, fit_model
+from models.fit import ModelFit, fit_model_on
 from models.inputs import model_inputs
 from models.learning_curve import curve_sections
 from models.onnx_export import export_onnx, onnx_scores, onnx_session, parity_passed
 from models.registry import LIGHTGBM_FILE, current_champion, load_champion, register_candidate
 from models.summaries import (
+    TrainingSetSummary,
     decisions_table,
     goals_table,
     missed_goals,
     top_features,
-    training_set_summary,
 )
-from models.training import label_frame, point_in_time_audit, time_split, training_frame
+from models.training import AUDIT_COLUMNS, TIMESTAMP, label_frame, point_in_time_audit, split_dates, training_pieces
 from orchestration.defs.features.assets import feast_registry
 from orchestration.defs.models.keys import GROUP, model_asset_key
 from orchestration.defs.warehouse.assets import warehouse_models
@@ -132,8 +132,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
     def artifacts(platform: PlatformResource) -> ModelArtifacts:
         return ModelArtifacts.of(platform.settings.artifacts_dir, name)
 
-    def test_rows(platform: PlatformResource) -> pd.DataFrame:
-        return time_split(artifacts(platform).read_training_set(), config).test
+    def split_from(store: ModelArtifacts) -> tuple[object, object]:
+        """The first validation and the first test date of the stored training set (its dates alone read)."""
+        return split_dates(store.read_training_set([TIMESTAMP])[TIMESTAMP].unique(), config)
 
     @dg.asset(
         key=model_asset_key(config, "training_set"),
@@ -153,15 +154,14 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
             f"({sample.clients:,} of {sample.clients_total:,} clients, budget {sample.budget or 'all'}) and all "
             f"{sample.test_rows:,} test rows; joining {config.feature_service} features point in time"
         )
-        frame = training_frame(feast.store(), config.feature_service, sample.labels)
+        # Written a piece at a time as Feast returns them: the set is never held whole.
+        summary = TrainingSetSummary(config)
         store = artifacts(platform)
-        path = store.write_training_set(frame)
+        pieces = training_pieces(feast.store(), config.feature_service, sample.labels)
+        path = store.write_training_set(summary.add(piece) for piece in pieces)
         store.write_sample(sample.describe())
         return dg.MaterializeResult(
-            metadata={
-                **training_set_metadata(training_set_summary(frame, config), path),
-                **sample_metadata(sample.describe()),
-            }
+            metadata={**training_set_metadata(summary.result(), path), **sample_metadata(sample.describe())}
         )
 
     @dg.asset(
@@ -176,7 +176,15 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
     def model(context: dg.AssetExecutionContext, platform: PlatformResource, feast: FeastResource):
         store = artifacts(platform)
         feature_names = model_inputs(service_features(feast.store(), config.feature_service))
-        fitted = fit_model(store.read_training_set(), config, feature_names, _oracle(platform))
+        validation_from, test_from = split_from(store)
+        fitted = fit_model_on(
+            store.read_fitting(test_from),
+            store.test_pieces(test_from),
+            validation_from,
+            config,
+            feature_names,
+            _oracle(platform),
+        )
         sample = store.sample()
         for head, head_fit in fitted.heads.items():
             store.write_booster(head, head_fit.booster)
@@ -236,8 +244,9 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         f"more): max abs difference at most {PARITY_FAIL_ABOVE}, the same top decile (and the same predicted class).",
     )
     def parity(platform: PlatformResource) -> dg.AssetCheckResult:
-        test = test_rows(platform)
-        results = {head: artifacts(platform).parity(head, test) for head in config.heads}
+        store = artifacts(platform)
+        test = store.test_sample(split_from(store)[1], PARITY_ROWS)
+        results = {head: store.parity(head, test) for head in config.heads}
         return dg.AssetCheckResult(
             passed=all(parity_passed(r, PARITY_FAIL_ABOVE) for r in results.values()),
             metadata={
@@ -257,17 +266,25 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         description=f"The {name} model in the BentoML model store, champion or challenger on the same holdout.",
     )
     def registered(context: dg.AssetExecutionContext, platform: PlatformResource) -> dg.MaterializeResult:
-        store, test, code_version = artifacts(platform), test_rows(platform), _code_version()
-        decisions, tags = {}, {}
-        for head in config.heads:
-            summary, model_bytes = store.summary(head), store.onnx_bytes(head)
-            parity_ok = parity_passed(store.parity(head, test), PARITY_FAIL_ABOVE)
-            decision = compare_with_champion(
-                config, head, model_bytes, summary["feature_names"], test, current_champion(head), parity_ok
+        store, code_version = artifacts(platform), _code_version()
+        test_from = split_from(store)[1]
+        sample = store.test_sample(test_from, PARITY_ROWS)
+        candidates = {
+            head: Candidate(
+                store.onnx_bytes(head),
+                store.summary(head)["feature_names"],
+                parity_passed(store.parity(head, sample), PARITY_FAIL_ABOVE),
             )
+            for head in config.heads
+        }
+        champions = {head: current_champion(head) for head in config.heads}
+        compared = compare_on_holdout(config, candidates, champions, store.test_pieces(test_from))
+        decisions, tags = {}, {}
+        for head, candidate in candidates.items():
+            summary, decision = store.summary(head), compared[head]
             tag, decision = register_candidate(
                 head,
-                model_bytes,
+                candidate.model_bytes,
                 metadata=registration_metadata(config, head, summary, decision, code_version),
                 decision=decision,
                 labels=registration_labels(config),
@@ -298,9 +315,10 @@ def build_model_defs(config: ModelConfig) -> dg.Definitions:
         ),
     )
     def point_in_time(platform: PlatformResource, marts: MartsResource) -> dg.AssetCheckResult:
-        audit = point_in_time_audit(
-            artifacts(platform).read_training_set(), sampled_labels(config, platform, marts).labels
-        )
+        # The audit reads the key, time and feature-time columns only (those the set has), not the features.
+        store = artifacts(platform)
+        columns = [column for column in AUDIT_COLUMNS if column in store.training_set_columns()]
+        audit = point_in_time_audit(store.read_training_set(columns), sampled_labels(config, platform, marts).labels)
         counts = ("rows", "label_rows", "duplicated", "features_after_as_of")
         return dg.AssetCheckResult(
             passed=bool(audit["passed"]),
