@@ -29,7 +29,7 @@ def materialize_churn(
     marts.mkdir()
     labels.rename(columns={TIMESTAMP: "label_ts"}).to_parquet(marts / f"{CHURN.label_mart}.parquet", index=False)
     # The read in one piece: the asset writes what the join returns.
-    monkeypatch.setattr(model_assets, "training_pieces", lambda store, service, rows: iter([join(store, service, rows)]))
+    monkeypatch.setattr(model_assets, "training_pieces", lambda *args: iter([join(*args)]))
     monkeypatch.setattr(FeastResource, "store", lambda self: None)
     built = build_model_defs(CHURN)
     selected = [asset for asset in built.assets if asset.key.path[-1] in assets]
