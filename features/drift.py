@@ -7,6 +7,8 @@ shift worth a look; above 0.25 a major shift — the model sees a population it 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -36,8 +38,32 @@ def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
 
 def feature_drift(training: pd.DataFrame, latest: pd.DataFrame, features: list[str]) -> pd.DataFrame:
     """PSI per feature, largest first, with its reading."""
-    rows = [{"feature": f, "psi": psi(training[f].to_numpy(), latest[f].to_numpy())} for f in features]
-    frame = pd.DataFrame(rows).sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)
+    return ranked_drift({f: psi(training[f].to_numpy(), latest[f].to_numpy()) for f in features})
+
+
+def drift_on_latest_date(
+    dates: pd.Series, values_of: Callable[[str], pd.Series], features: Iterable[str]
+) -> pd.DataFrame:
+    """``feature_drift`` of the rows of the newest date against the rows of every earlier date.
+
+    ``dates``: each row's date; ``values_of(feature)``: that feature's value on the same rows. A
+    feature is read, compared and let go before the next: a table of every client on every as-of date
+    outgrows memory long before one of its columns does.
+    """
+    latest_day = dates.max()
+    history = (dates < latest_day).to_numpy()
+    latest = (dates == latest_day).to_numpy()
+    psis = {}
+    for feature in features:
+        values = values_of(feature).to_numpy()
+        psis[feature] = psi(values[history], values[latest])
+    return ranked_drift(psis)
+
+
+def ranked_drift(psis: Mapping[str, float]) -> pd.DataFrame:
+    """Each feature's PSI, largest first, with its reading."""
+    frame = pd.DataFrame({"feature": list(psis), "psi": list(psis.values())})
+    frame = frame.sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)
     frame["reading"] = np.select(
         [frame["psi"] > PSI_MAJOR, frame["psi"] > PSI_MODERATE], ["major shift", "moderate shift"], "stable"
     )
